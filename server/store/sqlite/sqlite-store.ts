@@ -1,0 +1,292 @@
+/**
+ * The embedded store: one SQLite file (WAL), a table per collection holding each document as JSON,
+ * with expression indexes over the declared fields. better-sqlite3 is synchronous, so each method
+ * runs in one transaction and is atomic within the process that owns the file.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { assertCollectionName, assertFieldPath } from '../fields.js';
+import { durationGroups, fieldsOf, keyName, sortGroups } from '../grouping.js';
+import { pageOf, pagingOf } from '../keyset.js';
+import {
+  ConflictError,
+  DuplicateKeyError,
+  NotFoundError,
+  type Collection,
+  type CollectionSpec,
+  type DocPatch,
+  type Filter,
+  type FindOptions,
+  type GroupCount,
+  type GroupDurations,
+  type GroupKey,
+  type NewDoc,
+  type Page,
+  type Scalar,
+  type Store,
+  type StoredDoc,
+  type WriteOptions,
+} from '../port.js';
+import { fieldSql, keysetSql, orderSql, whereSql } from './filter-sql.js';
+import { applyMigrations, type Migration } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a throwaway store. */
+  file: string;
+  collections: readonly CollectionSpec[];
+  /**
+   * `normal` (default) keeps committed writes across a process crash; `full` also across power
+   * loss, at the price of an fsync per transaction.
+   */
+  synchronous?: 'normal' | 'full';
+  migrations?: readonly Migration[];
+}
+
+type Row = { data: string };
+
+const isConstraintError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+
+const now = (): string => new Date().toISOString();
+
+class SqliteCollection<T extends StoredDoc> implements Collection<T> {
+  private readonly table: string;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly spec: CollectionSpec,
+  ) {
+    this.table = `"${assertCollectionName(spec.name)}"`;
+  }
+
+  private read(id: string, filter?: Filter): T | null {
+    const where = whereSql(filter, [{ sql: 'id = ?', params: [id] }]);
+    const row = this.db.prepare(`SELECT data FROM ${this.table} ${where.sql}`).get(...where.params) as
+      | Row
+      | undefined;
+    return row ? (JSON.parse(row.data) as T) : null;
+  }
+
+  private write(doc: T, isNew: boolean): void {
+    const sql = isNew
+      ? `INSERT INTO ${this.table} (id, version, data) VALUES (?, ?, ?)`
+      : `UPDATE ${this.table} SET version = ?, data = ? WHERE id = ?`;
+    const params = isNew
+      ? [doc.id, doc.version, JSON.stringify(doc)]
+      : [doc.version, JSON.stringify(doc), doc.id];
+    try {
+      this.db.prepare(sql).run(...params);
+    } catch (error) {
+      if (isConstraintError(error))
+        throw new DuplicateKeyError(`${this.spec.name}: duplicate key`, this.spec.name, doc.id);
+      throw error;
+    }
+  }
+
+  /** Loads the document a write targets, enforcing scope and expected version. */
+  private target(id: string, options: WriteOptions | undefined): T {
+    const current = this.read(id, options?.filter);
+    if (!current) throw new NotFoundError(`${this.spec.name}/${id} not found`, this.spec.name, id);
+    if (options?.expectedVersion !== undefined && current.version !== options.expectedVersion)
+      throw new ConflictError(
+        `${this.spec.name}/${id} is at version ${current.version}, not ${options.expectedVersion}`,
+        this.spec.name,
+        id,
+      );
+    return current;
+  }
+
+  async get(id: string, filter?: Filter): Promise<T | null> {
+    return this.read(id, filter);
+  }
+
+  async insert(doc: NewDoc<T>): Promise<T> {
+    const at = now();
+    const stored = { ...doc, version: 1, createdAt: at, updatedAt: at } as T;
+    this.write(stored, true);
+    return stored;
+  }
+
+  async upsert(doc: NewDoc<T>): Promise<T> {
+    return this.db.transaction(() => {
+      const current = this.read(doc.id);
+      const at = now();
+      const stored = {
+        ...doc,
+        version: (current?.version ?? 0) + 1,
+        createdAt: current?.createdAt ?? at,
+        updatedAt: at,
+      } as T;
+      this.write(stored, !current);
+      return stored;
+    })();
+  }
+
+  async update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T> {
+    return this.db.transaction(() => {
+      const current = this.target(id, options);
+      const merged: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) delete merged[key];
+        else merged[key] = value;
+      }
+      const stored = { ...merged, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: now() } as T;
+      this.write(stored, false);
+      return stored;
+    })();
+  }
+
+  async delete(id: string, options?: WriteOptions): Promise<boolean> {
+    return this.db.transaction(() => {
+      try {
+        this.target(id, options);
+      } catch (error) {
+        if (error instanceof NotFoundError) return false;
+        throw error;
+      }
+      this.db.prepare(`DELETE FROM ${this.table} WHERE id = ?`).run(id);
+      return true;
+    })();
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    const where = whereSql(filter);
+    return this.db.prepare(`DELETE FROM ${this.table} ${where.sql}`).run(...where.params).changes;
+  }
+
+  async find(options: FindOptions = {}): Promise<Page<T>> {
+    const { sort, limit, after } = pagingOf(options);
+    const where = whereSql(options.filter, after ? [keysetSql(sort, after)] : []);
+    const rows = this.db
+      .prepare(`SELECT data FROM ${this.table} ${where.sql} ${orderSql(sort)} LIMIT ?`)
+      .all(...where.params, limit + 1) as Row[];
+    return pageOf(
+      rows.map((row) => JSON.parse(row.data) as T),
+      limit,
+      sort.field,
+    );
+  }
+
+  async count(filter?: Filter): Promise<number> {
+    const where = whereSql(filter);
+    const row = this.db.prepare(`SELECT count(*) AS n FROM ${this.table} ${where.sql}`).get(...where.params) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  async countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]> {
+    // `->` yields each value as JSON text, so booleans and numbers group and read back typed.
+    const keyExpr = (key: GroupKey): string =>
+      typeof key === 'string'
+        ? `data -> '$.${assertFieldPath(key)}'`
+        : `json_quote(strftime('%Y-%m-%d', ${fieldSql(key.field)}, '${Math.trunc(key.utcOffsetMinutes)} minutes'))`;
+    const columns = groupBy.map((key, i) => `${keyExpr(key)} AS k${i}`);
+    const where = whereSql(filter);
+    const groupSql = groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `k${i}`).join(', ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`)
+      .all(...where.params) as Record<string, string | number | null>[];
+    return sortGroups(
+      rows
+        .filter((row) => Number(row.n) > 0)
+        .map((row) => ({
+          key: Object.fromEntries(
+            groupBy.map((key, i) => {
+              const json = row[`k${i}`];
+              return [keyName(key), json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar)];
+            }),
+          ),
+          count: Number(row.n),
+        })),
+    );
+  }
+
+  async durations(
+    filter: Filter,
+    span: { from: string; to: string },
+    groupBy: readonly GroupKey[],
+  ): Promise<GroupDurations[]> {
+    const fields = fieldsOf(groupBy, [span.from, span.to]);
+    const projection = `json_object(${fields.map((f) => `'${f}', data -> '$.${assertFieldPath(f)}'`).join(', ')})`;
+    const where = whereSql({ ...filter }, [
+      { sql: `${fieldSql(span.from)} IS NOT NULL AND ${fieldSql(span.to)} IS NOT NULL`, params: [] },
+    ]);
+    const rows = this.db.prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`).all(...where.params) as {
+      p: string;
+    }[];
+    // Projected keys are flat dot paths; re-nest them so grouping reads them like documents.
+    return durationGroups(
+      rows.map((row) => nest(JSON.parse(row.p) as Record<string, unknown>)),
+      span,
+      groupBy,
+    );
+  }
+}
+
+function nest(flat: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(flat)) {
+    const parts = path.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]!] = value;
+  }
+  return out;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly collections = new Map<string, SqliteCollection<StoredDoc>>();
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    for (const spec of options.collections) this.ensureCollection(spec);
+    applyMigrations(this.db, options.migrations ?? []);
+  }
+
+  /** Creates the table and exactly the declared indexes (stale ones of ours are dropped). */
+  private ensureCollection(spec: CollectionSpec): void {
+    const name = assertCollectionName(spec.name);
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS "${name}" (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL) STRICT`,
+    );
+    const wanted = new Map<string, string>();
+    const declare = (fields: readonly string[], unique: boolean): void => {
+      const indexName = `${name}__${unique ? 'u__' : ''}${fields.map((f) => assertFieldPath(f).replaceAll('.', '_')).join('__')}`;
+      wanted.set(
+        indexName,
+        `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${indexName}" ON "${name}" (${fields.map(fieldSql).join(', ')})`,
+      );
+    };
+    for (const fields of spec.indexes) declare(fields, false);
+    for (const fields of spec.unique ?? []) declare(fields, true);
+    const existing = this.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`)
+      .all(name) as { name: string }[];
+    for (const { name: indexName } of existing)
+      if (indexName.startsWith(`${name}__`) && !wanted.has(indexName)) this.db.exec(`DROP INDEX "${indexName}"`);
+    for (const sql of wanted.values()) this.db.exec(sql);
+    this.collections.set(name, new SqliteCollection(this.db, spec));
+  }
+
+  collection<T extends StoredDoc>(name: string): Collection<T> {
+    const collection = this.collections.get(name);
+    if (!collection) throw new Error(`unknown collection: ${name}`);
+    return collection as unknown as Collection<T>;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
