@@ -1,0 +1,58 @@
+/** Runtime configuration, read once from the environment and validated. */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default('0.0.0.0'),
+    YUNSHU_DATA_DIR: z.string().min(1).default('./data'),
+    YUNSHU_STORE: z.enum(['sqlite', 'mongo']).default('sqlite'),
+    YUNSHU_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
+    MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Milliseconds to finish in-flight requests on SIGTERM before closing anyway. */
+    YUNSHU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.YUNSHU_STORE === 'mongo' && !env.MONGODB_URL)
+      ctx.addIssue({ code: 'custom', path: ['MONGODB_URL'], message: 'required when YUNSHU_STORE=mongo' });
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: { kind: 'sqlite'; dataDir: string; synchronous: 'normal' | 'full' } | { kind: 'mongo'; url: string };
+  redisUrl?: string;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  const e = parsed.data;
+  const dataDir = resolve(e.YUNSHU_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    store:
+      e.YUNSHU_STORE === 'mongo'
+        ? { kind: 'mongo', url: e.MONGODB_URL! }
+        : { kind: 'sqlite', dataDir, synchronous: e.YUNSHU_SQLITE_SYNC },
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.YUNSHU_SHUTDOWN_GRACE_MS,
+  };
+}
