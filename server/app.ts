@@ -1,24 +1,48 @@
 /** Builds the Express application from its parts; main.ts wires it to a port. */
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { authenticate } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { mountRoute, type RouteSpec } from './http/route.js';
 import type { Logger } from './logger.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
-import type { Store } from './store/port.js';
+import { roleRoutes } from './routes/roles.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import type { Services } from './services.js';
+import { SCOPE_RULES } from './tenancy/scope-rules.js';
 
 export interface AppDeps {
-  store: Store;
+  services: Services;
   logger: Logger;
   version: string;
-  /** Feature routes; health and OpenAPI routes are always added. */
+  /** Extra routes (tests, later features); the platform's own routes are always there. */
   routes?: readonly RouteSpec[];
   /** Largest JSON body accepted. */
   bodyLimit?: string;
+  /** The built console (dist/web), served with an index.html fallback for client-side routes. */
+  webRoot?: string;
+}
+
+/** Every API route of the platform, in the order they are documented. */
+export function platformRoutes(services: Services): RouteSpec[] {
+  return [
+    ...authRoutes(services),
+    ...userRoutes(services),
+    ...roleRoutes(services),
+    ...tokenRoutes(services),
+    ...tenantRoutes(),
+    ...auditRoutes(services),
+  ];
 }
 
 export function createApp(deps: AppDeps): Express {
+  const { services } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -30,16 +54,26 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: false }));
+  app.use(cookieParser());
+  app.use(authenticate(services));
 
   let openApi: unknown;
   const routes: RouteSpec[] = [];
   // The document is generated on first request, once every route is known.
-  routes.push(...healthRoutes(deps.store, () => (openApi ??= buildOpenApiDocument(routes, deps.version))));
-  routes.push(...(deps.routes ?? []));
+  routes.push(
+    ...healthRoutes(services.store, () => (openApi ??= buildOpenApiDocument(routes, deps.version))),
+  );
+  routes.push(...platformRoutes(services), ...(deps.routes ?? []));
 
   const router = express.Router();
-  for (const route of routes) mountRoute(router, route);
+  const runtime = { store: services.store, scopeRules: SCOPE_RULES, audit: services.audit };
+  for (const route of routes) mountRoute(router, route, runtime);
   app.use(router);
+  if (deps.webRoot) {
+    const webRoot = deps.webRoot;
+    app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|healthz$|readyz$).*/, (_req, res) => res.sendFile('index.html', { root: webRoot }));
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,6 +1,7 @@
 /** Runtime configuration, read once from the environment and validated. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { Password } from './model/user.js';
 
 const ConfigSchema = z
   .object({
@@ -9,9 +10,19 @@ const ConfigSchema = z
     YUNSHU_DATA_DIR: z.string().min(1).default('./data'),
     YUNSHU_STORE: z.enum(['sqlite', 'mongo']).default('sqlite'),
     YUNSHU_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
-    MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').optional(),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    MONGODB_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
+      .optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    YUNSHU_ADMIN_PASSWORD: Password.optional(),
+    YUNSHU_SECADMIN_PASSWORD: Password.optional(),
+    YUNSHU_AUDITADMIN_PASSWORD: Password.optional(),
+    YUNSHU_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180).default(180),
     /** Milliseconds to finish in-flight requests on SIGTERM before closing anyway. */
     YUNSHU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   })
@@ -28,6 +39,9 @@ export interface Config {
   redisUrl?: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** First-start passwords of the three officers' accounts; generated when absent. */
+  bootstrapPasswords: { admin?: string; secadmin?: string; auditadmin?: string };
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -54,5 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.YUNSHU_SHUTDOWN_GRACE_MS,
+    bootstrapPasswords: {
+      ...(e.YUNSHU_ADMIN_PASSWORD ? { admin: e.YUNSHU_ADMIN_PASSWORD } : {}),
+      ...(e.YUNSHU_SECADMIN_PASSWORD ? { secadmin: e.YUNSHU_SECADMIN_PASSWORD } : {}),
+      ...(e.YUNSHU_AUDITADMIN_PASSWORD ? { auditadmin: e.YUNSHU_AUDITADMIN_PASSWORD } : {}),
+    },
+    auditRetentionDays: e.YUNSHU_AUDIT_RETENTION_DAYS,
   };
 }

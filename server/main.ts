@@ -1,11 +1,15 @@
 /** Entry point: configuration → store → HTTP server, with graceful shutdown on SIGTERM/SIGINT. */
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { collectionSpecs } from './model/index.js';
 import { openStore } from './store/open-store.js';
+import { createServices, STORE_COLLECTIONS } from './services.js';
 import { VERSION } from './version.js';
+
+const HOUSEKEEPING_MS = 60 * 60_000;
 
 async function main(): Promise<void> {
   let config;
@@ -19,10 +23,30 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.store, collectionSpecs);
+  const store = await openStore(config.store, STORE_COLLECTIONS);
   logger.info({ store: store.kind, dataDir: config.dataDir }, 'store open');
 
-  const app = createApp({ store, logger, version: VERSION });
+  const services = createServices(store, { auditRetentionDays: config.auditRetentionDays });
+  await services.accounts.ensureBuiltinRoles();
+  for (const account of await services.accounts.bootstrap(config.bootstrapPasswords)) {
+    // Printed once, at the first start only: the operator must note it and change it.
+    if (account.generatedPassword)
+      logger.warn(
+        { username: account.username, initialPassword: account.generatedPassword },
+        `first start: created account ${account.username}; change this generated password after logging in`,
+      );
+    else logger.info({ username: account.username }, `first start: created account ${account.username}`);
+  }
+  const housekeeping = setInterval(() => {
+    services.sessions
+      .purgeExpired()
+      .catch((error: unknown) => logger.warn({ err: error }, 'session purge failed'));
+    services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'audit retention failed'));
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+
+  const webRoot = fileURLToPath(new URL('../web', import.meta.url));
+  const app = createApp({ services, logger, version: VERSION, ...(existsSync(webRoot) ? { webRoot } : {}) });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -41,6 +65,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(housekeeping);
       await store.close();
       logger.info('stopped');
       process.exit(0);

@@ -9,6 +9,7 @@ import { InvalidFieldError } from '../store/fields.js';
 import { InvalidCursorError } from '../store/keyset.js';
 import { ConflictError, DuplicateKeyError, NotFoundError } from '../store/port.js';
 import type { Logger } from '../logger.js';
+import { ScopeViolationError } from '../tenancy/scoped-store.js';
 
 export interface ErrorDetail {
   path: string;
@@ -42,7 +43,11 @@ export function zodDetails(error: ZodError, location: string): ErrorDetail[] {
 
 export function validationError(error: ZodError, location: string): HttpError {
   const details = zodDetails(error, location);
-  return new HttpError(400, `invalid ${location}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  return new HttpError(
+    400,
+    `invalid ${location}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    details,
+  );
 }
 
 /** body-parser marks its errors with `type` and `status`. */
@@ -57,12 +62,14 @@ const BODY_ERRORS: Record<string, [number, string]> = {
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof ZodError) return validationError(error, 'body');
-  if (error instanceof NotFoundError) return new HttpError(404, 'not found');
+  if (error instanceof NotFoundError || error instanceof ScopeViolationError)
+    return new HttpError(404, 'not found');
   if (error instanceof ConflictError)
     return new HttpError(409, 'the resource was changed by someone else; reload and retry', [
       { path: 'version', message: error.message },
     ]);
-  if (error instanceof DuplicateKeyError) return new HttpError(409, 'a resource with this key already exists');
+  if (error instanceof DuplicateKeyError)
+    return new HttpError(409, 'a resource with this key already exists');
   if (error instanceof InvalidCursorError)
     return new HttpError(400, error.message, [{ path: 'query.cursor', message: error.message }]);
   if (error instanceof InvalidFieldError)
@@ -76,16 +83,23 @@ function toHttpError(error: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** The status the error handler answers for an error. */
+export const statusOf = (error: unknown): number => toHttpError(error)?.status ?? 500;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const http = toHttpError(error);
     if (!http) {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
-      if (!res.headersSent) res.status(500).json({ error: 'internal error', details: [] } satisfies ErrorBody);
+      if (!res.headersSent)
+        res.status(500).json({ error: 'internal error', details: [] } satisfies ErrorBody);
       return;
     }
     if (res.headersSent) return;
-    res.set(http.headers).status(http.status).json({ error: http.message, details: http.details } satisfies ErrorBody);
+    res
+      .set(http.headers)
+      .status(http.status)
+      .json({ error: http.message, details: http.details } satisfies ErrorBody);
   };
 }
 

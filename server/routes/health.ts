@@ -51,7 +51,10 @@ export function healthRoutes(store: Store, openApiDocument: () => unknown): Rout
         } catch (error) {
           return {
             status: 503,
-            body: { status: 'unavailable', checks: { store: { ok: false, message: (error as Error).message } } },
+            body: {
+              status: 'unavailable',
+              checks: { store: { ok: false, message: (error as Error).message } },
+            },
           };
         }
       },

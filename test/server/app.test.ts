@@ -4,7 +4,7 @@ import { createApp } from '../../server/app.js';
 import { HttpError } from '../../server/http/errors.js';
 import { defineRoute } from '../../server/http/route.js';
 import { z } from '../../server/model/common.js';
-import { conformanceSpecs } from '../store/conformance.js';
+import { createServices, STORE_COLLECTIONS } from '../../server/services.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import type { Store } from '../../server/store/port.js';
 
@@ -21,17 +21,22 @@ const echo = defineRoute({
   path: '/api/v1/echo/:id',
   summary: 'test route',
   tags: ['test'],
+  public: true,
   params: z.object({ id: z.string().regex(/^[a-z0-9-]+$/) }),
   query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
   body: EchoBody,
   responses: { 201: { description: 'echoed', schema: EchoBody } },
-  handler: ({ params, body, query }) => ({ status: 201, body: { ...body, id: params.id, dryRun: query.dryRun } }),
+  handler: ({ params, body, query }) => ({
+    status: 201,
+    body: { ...body, id: params.id, dryRun: query.dryRun },
+  }),
 });
 const failing = defineRoute({
   method: 'get',
   path: '/api/v1/boom',
   summary: 'throws',
   tags: ['test'],
+  public: true,
   responses: { 200: { description: 'never' } },
   handler: () => {
     throw new Error('secret internal detail');
@@ -42,6 +47,7 @@ const teapot = defineRoute({
   path: '/api/v1/limited',
   summary: 'answers 429',
   tags: ['test'],
+  public: true,
   responses: { 200: { description: 'never' } },
   handler: () => {
     throw new HttpError(429, 'slow down', [], { 'Retry-After': '5' });
@@ -52,8 +58,13 @@ describe('HTTP skeleton', () => {
   let store: Store;
   let app: ReturnType<typeof createApp>;
   beforeEach(() => {
-    store = new SqliteStore({ file: ':memory:', collections: conformanceSpecs });
-    app = createApp({ store, logger, version: '9.9.9', routes: [echo, failing, teapot] });
+    store = new SqliteStore({ file: ':memory:', collections: STORE_COLLECTIONS });
+    app = createApp({
+      services: createServices(store),
+      logger,
+      version: '9.9.9',
+      routes: [echo, failing, teapot],
+    });
   });
   afterEach(() => store.close());
 
