@@ -9,7 +9,10 @@ import { mountRoute, type RouteSpec } from './http/route.js';
 import type { Logger } from './logger.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { clusterRoutes } from './routes/clusters.js';
 import { healthRoutes } from './routes/health.js';
+import { inventoryRoutes } from './routes/inventory.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { roleRoutes } from './routes/roles.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -33,10 +36,13 @@ export interface AppDeps {
 export function platformRoutes(services: Services): RouteSpec[] {
   return [
     ...authRoutes(services),
+    ...(services.oidc ? oidcRoutes({ ...services, oidc: services.oidc }) : []),
     ...userRoutes(services),
     ...roleRoutes(services),
     ...tokenRoutes(services),
     ...tenantRoutes(),
+    ...clusterRoutes(services),
+    ...inventoryRoutes(),
     ...auditRoutes(services),
   ];
 }

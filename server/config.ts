@@ -1,6 +1,7 @@
 /** Runtime configuration, read once from the environment and validated. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { OidcConfig } from './identity/oidc.js';
 import { Password } from './model/user.js';
 
 const ConfigSchema = z
@@ -22,13 +23,40 @@ const ConfigSchema = z
     YUNSHU_ADMIN_PASSWORD: Password.optional(),
     YUNSHU_SECADMIN_PASSWORD: Password.optional(),
     YUNSHU_AUDITADMIN_PASSWORD: Password.optional(),
-    YUNSHU_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180).default(180),
+    YUNSHU_MASTER_KEY: z.string().optional(),
+    YUNSHU_OIDC_ISSUER: z.url().optional(),
+    YUNSHU_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    YUNSHU_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    YUNSHU_OIDC_REDIRECT_URI: z.url().optional(),
+    YUNSHU_OIDC_SCOPES: z.string().optional(),
+    YUNSHU_OIDC_GROUPS_CLAIM: z.string().optional(),
+    YUNSHU_OIDC_TENANT_CLAIM: z.string().optional(),
+    YUNSHU_OIDC_GROUP_ROLE_MAP: z
+      .string()
+      .default('{}')
+      .transform((text, ctx) => {
+        try {
+          return z.record(z.string(), z.array(z.string())).parse(JSON.parse(text));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON: {"IdP group": ["role", ...]}' });
+          return z.NEVER;
+        }
+      }),
+    YUNSHU_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(184).default(184),
     /** Milliseconds to finish in-flight requests on SIGTERM before closing anyway. */
     YUNSHU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.YUNSHU_STORE === 'mongo' && !env.MONGODB_URL)
       ctx.addIssue({ code: 'custom', path: ['MONGODB_URL'], message: 'required when YUNSHU_STORE=mongo' });
+    if (env.YUNSHU_OIDC_ISSUER)
+      for (const key of [
+        'YUNSHU_OIDC_CLIENT_ID',
+        'YUNSHU_OIDC_CLIENT_SECRET',
+        'YUNSHU_OIDC_REDIRECT_URI',
+      ] as const)
+        if (!env[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required with YUNSHU_OIDC_ISSUER' });
   });
 
 export interface Config {
@@ -42,6 +70,9 @@ export interface Config {
   /** First-start passwords of the three officers' accounts; generated when absent. */
   bootstrapPasswords: { admin?: string; secadmin?: string; auditadmin?: string };
   auditRetentionDays: number;
+  /** As given; secrets/master-key.ts validates it (or generates one in the data dir). */
+  masterKey?: string;
+  oidc?: OidcConfig;
 }
 
 export class ConfigError extends Error {
@@ -74,5 +105,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.YUNSHU_AUDITADMIN_PASSWORD ? { auditadmin: e.YUNSHU_AUDITADMIN_PASSWORD } : {}),
     },
     auditRetentionDays: e.YUNSHU_AUDIT_RETENTION_DAYS,
+    ...(e.YUNSHU_MASTER_KEY ? { masterKey: e.YUNSHU_MASTER_KEY } : {}),
+    ...(e.YUNSHU_OIDC_ISSUER
+      ? {
+          oidc: {
+            issuer: e.YUNSHU_OIDC_ISSUER,
+            clientId: e.YUNSHU_OIDC_CLIENT_ID!,
+            clientSecret: e.YUNSHU_OIDC_CLIENT_SECRET!,
+            redirectUri: e.YUNSHU_OIDC_REDIRECT_URI!,
+            groupRoleMap: e.YUNSHU_OIDC_GROUP_ROLE_MAP,
+            ...(e.YUNSHU_OIDC_SCOPES ? { scopes: e.YUNSHU_OIDC_SCOPES } : {}),
+            ...(e.YUNSHU_OIDC_GROUPS_CLAIM ? { groupsClaim: e.YUNSHU_OIDC_GROUPS_CLAIM } : {}),
+            ...(e.YUNSHU_OIDC_TENANT_CLAIM ? { tenantClaim: e.YUNSHU_OIDC_TENANT_CLAIM } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open-store.js';
+import { loadMasterKey } from './secrets/master-key.js';
 import { createServices, STORE_COLLECTIONS } from './services.js';
 import { VERSION } from './version.js';
 
@@ -26,7 +27,12 @@ async function main(): Promise<void> {
   const store = await openStore(config.store, STORE_COLLECTIONS);
   logger.info({ store: store.kind, dataDir: config.dataDir }, 'store open');
 
-  const services = createServices(store, { auditRetentionDays: config.auditRetentionDays });
+  const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger });
+  const services = createServices(store, {
+    auditRetentionDays: config.auditRetentionDays,
+    masterKey,
+    ...(config.oidc ? { oidc: config.oidc } : {}),
+  });
   await services.accounts.ensureBuiltinRoles();
   for (const account of await services.accounts.bootstrap(config.bootstrapPasswords)) {
     // Printed once, at the first start only: the operator must note it and change it.

@@ -8,6 +8,8 @@ import type { Role } from '../model/role.js';
 import type { User } from '../model/user.js';
 import type { Store } from '../store/port.js';
 import type { ApiToken } from '../model/api-token.js';
+import type { Tenant } from '../model/tenant.js';
+import type { OidcIdentity } from './oidc.js';
 import { BUILTIN_ROLES } from './builtin-roles.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
@@ -138,6 +140,80 @@ export class AccountService {
       lastLoginAt: new Date(now).toISOString(),
     });
     return { ok: true, user: updated };
+  }
+
+  /**
+   * The local account of an OIDC identity, created on first login and refreshed on each: the IdP
+   * owns the profile and the role mapping. Refused (null, audited) when the account is disabled or
+   * the IdP groups map to roles of two officer duties.
+   */
+  async loginWithOidc(identity: OidcIdentity, sourceIp?: string): Promise<User | null> {
+    const users = this.users;
+    const existing = (
+      await users.find({
+        filter: { 'oidc.issuer': identity.issuer, 'oidc.subject': identity.subject },
+        limit: 1,
+      })
+    ).items[0];
+    const roles = await this.rolesById();
+    const roleIds = identity.roles.filter((id) => roles.has(id));
+    const duties = new Set(roleIds.map((id) => roles.get(id)!.duty).filter(Boolean));
+    const tenant = identity.tenantCode
+      ? (
+          await this.store
+            .collection<Tenant>('tenants')
+            .find({ filter: { code: identity.tenantCode }, limit: 1 })
+        ).items[0]
+      : undefined;
+    let refusal: string | undefined;
+    if (existing?.disabled) refusal = 'disabled';
+    else if (duties.size > 1) refusal = 'separation of duties: IdP groups map to several officer duties';
+    else if (identity.tenantCode && !tenant) refusal = `unknown tenant code ${identity.tenantCode}`;
+    else if (!tenant && roleIds.some((id) => roles.get(id)!.tenantScoped))
+      refusal = 'tenant roles need a tenant: the IdP sent no known tenant code';
+    let user: User | null = null;
+    if (!refusal) {
+      const profile = {
+        displayName: identity.displayName.slice(0, 128),
+        ...(identity.email ? { email: identity.email } : {}),
+        roleIds,
+        ...(tenant ? { tenantId: tenant.id } : {}),
+        lastLoginAt: new Date(this.now()).toISOString(),
+      };
+      user = existing
+        ? await users.update(existing.id, profile)
+        : await users.insert({
+            id: randomUUID(),
+            schemaVersion: 1,
+            // OIDC usernames live beside local ones; a clash gets the issuer's host as a suffix.
+            username: (await this.findByUsername(identity.username))
+              ? `${identity.username}@${new URL(identity.issuer).hostname}`.slice(0, 64)
+              : identity.username,
+            source: 'oidc',
+            oidc: { issuer: identity.issuer, subject: identity.subject },
+            disabled: false,
+            failedLoginCount: 0,
+            ...profile,
+          });
+    }
+    await this.audit.append({
+      actor: user
+        ? { type: 'user', id: user.id, name: user.username }
+        : { type: 'user', id: existing?.id ?? 'unknown', name: identity.username.slice(0, 64) },
+      ...(user?.tenantId ? { tenantId: user.tenantId } : {}),
+      action: 'user.login',
+      ...(user ? { target: { type: 'user', id: user.id } } : {}),
+      result: user ? 'success' : 'failure',
+      ...(sourceIp ? { sourceIp } : {}),
+      details: {
+        method: 'oidc',
+        issuer: identity.issuer,
+        groups: identity.groups,
+        roleIds,
+        ...(refusal ? { reason: refusal } : {}),
+      },
+    });
+    return user;
   }
 
   /** Creates or refreshes the built-in roles; their definitions always come from the code. */

@@ -100,6 +100,12 @@ export const NodeSchema = z
           .max(256)
           .optional()
           .describe('CPU model name as detected, e.g. Hygon C86 7285 32-core'),
+        source: z
+          .enum(['nfd-label', 'agent-annotation', 'heuristic', 'unknown'])
+          .default('unknown')
+          .describe(
+            'Where the identification came from: node-feature-discovery labels, the Yunshu agent, a heuristic (arch, kernel), or nothing',
+          ),
       })
       .describe('CPU identification (from node-feature-discovery labels or the collector)'),
     osFamily: OsFamily,
@@ -107,6 +113,11 @@ export const NodeSchema = z
       .string()
       .max(256)
       .describe('status.nodeInfo.osImage, e.g. Kylin Linux Advanced Server V10 (Sword)'),
+    osVersion: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('OS version with service pack where known, e.g. V10 SP2, 22.03 LTS-SP3, 20'),
     kernelVersion: z
       .string()
       .max(256)

@@ -65,13 +65,14 @@ export const loginRateLimit = (limit = 10) =>
     skipSuccessfulRequests: true,
     keyGenerator: (req) =>
       `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown })?.username ?? '').slice(0, 64)}`,
-    handler: (_req, _res, next, options) =>
-      next(
-        new HttpError(429, 'too many login attempts; wait a minute', [], {
-          'Retry-After': String(Math.ceil(options.windowMs / 1000)),
-        }),
-      ),
+    handler: tooManyRequests('too many login attempts; wait a minute'),
   });
+
+/** Answers an exhausted rate limit in the API's error shape, with Retry-After. */
+export const tooManyRequests =
+  (message: string) =>
+  (_req: Request, _res: unknown, next: (error: unknown) => void, options: { windowMs: number }) =>
+    next(new HttpError(429, message, [], { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) }));
 
 export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
   return [

@@ -1,10 +1,12 @@
 /** The caller's own API tokens for automation: created (secret shown once), listed, revoked. */
 import { HttpError } from '../http/errors.js';
-import { defineRoute, type RouteSpec } from '../http/route.js';
+import { rateLimit } from 'express-rate-limit';
+import { defineRoute, principalOf, type RouteSpec } from '../http/route.js';
 import { publicToken, type ApiTokenService } from '../identity/api-tokens.js';
 import { can } from '../identity/principal.js';
 import { ApiTokenCreateSchema, PublicApiTokenSchema, type ApiToken } from '../model/api-token.js';
 import { z } from '../model/common.js';
+import { tooManyRequests } from './auth.js';
 import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
 
 const CreatedToken = z
@@ -36,6 +38,17 @@ export function tokenRoutes(deps: { tokens: ApiTokenService }): RouteSpec[] {
       summary: 'Create an API token with a subset of the caller’s permissions',
       tags: ['tokens'],
       permission: 'tokens:create',
+      // Keyed by the authenticated user: token minting is cheap to abuse once a session leaks.
+      middleware: [
+        rateLimit({
+          windowMs: 60_000,
+          limit: 20,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          keyGenerator: (_req, res) => principalOf(res)?.userId ?? 'anonymous',
+          handler: tooManyRequests('too many tokens created; wait a minute'),
+        }),
+      ],
       body: ApiTokenCreateSchema,
       audit: { action: 'api_token.create', targetType: 'api_token' },
       responses: { 201: { description: 'created; the secret is in `token`', schema: CreatedToken } },

@@ -5,8 +5,7 @@ import type { CollectionSpec, Store } from './port.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export type StoreConfig =
-  | { kind: 'sqlite'; dataDir: string; synchronous?: 'normal' | 'full' }
-  | { kind: 'mongo'; url: string };
+  { kind: 'sqlite'; dataDir: string; synchronous?: 'normal' | 'full' } | { kind: 'mongo'; url: string };
 
 export async function openStore(config: StoreConfig, collections: readonly CollectionSpec[]): Promise<Store> {
   if (config.kind === 'mongo') return MongoStore.connect({ url: config.url, collections });

@@ -153,6 +153,17 @@ describe('HTTP skeleton', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  test('CORS is closed: no cross-origin grant on preflight or request', async () => {
+    const preflight = await request(app)
+      .options('/api/v1/echo/abc')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const get = await request(app).get('/healthz').set('Origin', 'https://evil.example');
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    expect(get.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+
   test('the OpenAPI document is generated from the route schemas', async () => {
     const res = await request(app).get('/api/v1/openapi.json').expect(200);
     const doc = res.body;

@@ -47,7 +47,10 @@ export const conformanceSpecs: CollectionSpec[] = [
   { name: 'incident_rows', indexes: [['tenantId', 'detectedAt'], ['severity']] },
 ];
 
-const widget = (id: string, extra: Partial<Widget> = {}): Omit<Widget, 'version' | 'createdAt' | 'updatedAt'> => ({
+const widget = (
+  id: string,
+  extra: Partial<Widget> = {},
+): Omit<Widget, 'version' | 'createdAt' | 'updatedAt'> => ({
   id,
   tenantId: 't-a',
   code: `code-${id}`,
@@ -81,7 +84,12 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
     describe('CRUD', () => {
       test('insert stamps version and timestamps; get returns the same document', async () => {
         const inserted = await widgets().insert(
-          widget('w1', { k8s: { cluster: 'c1', namespace: 'ns' }, tags: ['a', 'b'], size: 3.5, name: '政务外网 节点' }),
+          widget('w1', {
+            k8s: { cluster: 'c1', namespace: 'ns' },
+            tags: ['a', 'b'],
+            size: 3.5,
+            name: '政务外网 节点',
+          }),
         );
         expect(inserted.version).toBe(1);
         expect(inserted.createdAt).toBe(inserted.updatedAt);
@@ -90,10 +98,34 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         expect(await widgets().get('missing')).toBeNull();
       });
 
+      test('map keys with dots and dollars (Kubernetes labels) round-trip', async () => {
+        const labels = {
+          'kubernetes.io/arch': 'arm64',
+          'app.kubernetes.io/name': 'x',
+          $weird: 'y',
+          'a.b.c': 'z',
+        };
+        await widgets().insert({ ...widget('w1'), labels } as never);
+        expect(((await widgets().get('w1')) as unknown as { labels: unknown }).labels).toEqual(labels);
+        const updated = await widgets().update('w1', {
+          labels: { 'node.kubernetes.io/role': 'worker' },
+        } as never);
+        expect((updated as unknown as { labels: unknown }).labels).toEqual({
+          'node.kubernetes.io/role': 'worker',
+        });
+        expect(((await widgets().get('w1')) as unknown as { labels: unknown }).labels).toEqual({
+          'node.kubernetes.io/role': 'worker',
+        });
+      });
+
       test('duplicate ids and duplicate unique keys are rejected', async () => {
         await widgets().insert(widget('w1'));
-        await expect(widgets().insert(widget('w1', { code: 'other' }))).rejects.toBeInstanceOf(DuplicateKeyError);
-        await expect(widgets().insert(widget('w2', { code: 'code-w1' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+        await expect(widgets().insert(widget('w1', { code: 'other' }))).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
+        await expect(widgets().insert(widget('w2', { code: 'code-w1' }))).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
         expect(await widgets().count()).toBe(1);
       });
 
@@ -116,11 +148,15 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         await expect(widgets().update('w1', { name: 'x' }, { expectedVersion: 5 })).rejects.toBeInstanceOf(
           ConflictError,
         );
-        await expect(widgets().update('w1', { name: 'x' }, { filter: { tenantId: 't-b' } })).rejects.toBeInstanceOf(
-          NotFoundError,
-        );
+        await expect(
+          widgets().update('w1', { name: 'x' }, { filter: { tenantId: 't-b' } }),
+        ).rejects.toBeInstanceOf(NotFoundError);
         await expect(widgets().update('nope', { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
-        const ok = await widgets().update('w1', { name: 'x' }, { expectedVersion: 1, filter: { tenantId: 't-a' } });
+        const ok = await widgets().update(
+          'w1',
+          { name: 'x' },
+          { expectedVersion: 1, filter: { tenantId: 't-a' } },
+        );
         expect(ok.version).toBe(2);
         expect((await widgets().get('w1'))?.name).toBe('x');
       });
@@ -211,7 +247,9 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
       });
 
       test('field paths that are not plain identifiers are refused', async () => {
-        await expect(widgets().find({ filter: { "a') OR 1=1 --": 'x' } })).rejects.toBeInstanceOf(InvalidFieldError);
+        await expect(widgets().find({ filter: { "a') OR 1=1 --": 'x' } })).rejects.toBeInstanceOf(
+          InvalidFieldError,
+        );
         await expect(widgets().find({ filter: { $where: 'x' } })).rejects.toBeInstanceOf(InvalidFieldError);
       });
     });
@@ -228,7 +266,11 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         let cursor: string | undefined;
         let pages = 0;
         do {
-          const page = await widgets().find({ sort: { field: 'size', dir }, limit: 3, ...(cursor ? { cursor } : {}) });
+          const page = await widgets().find({
+            sort: { field: 'size', dir },
+            limit: 3,
+            ...(cursor ? { cursor } : {}),
+          });
           seen.push(...page.items.map((w) => w.id));
           cursor = page.nextCursor;
           pages++;
@@ -236,7 +278,11 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         expect(pages).toBe(4);
         const all = (await widgets().find({ limit: 100 })).items;
         const expected = [...all]
-          .sort((a, b) => (a.size! - b.size!) * (dir === 'asc' ? 1 : -1) || (a.id < b.id ? -1 : 1) * (dir === 'asc' ? 1 : -1))
+          .sort(
+            (a, b) =>
+              (a.size! - b.size!) * (dir === 'asc' ? 1 : -1) ||
+              (a.id < b.id ? -1 : 1) * (dir === 'asc' ? 1 : -1),
+          )
           .map((w) => w.id);
         expect(seen).toEqual(expected);
       });
@@ -251,7 +297,11 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
       });
 
       test('paging composes with filters', async () => {
-        const first = await widgets().find({ filter: { size: 0 }, sort: { field: 'id', dir: 'asc' }, limit: 2 });
+        const first = await widgets().find({
+          filter: { size: 0 },
+          sort: { field: 'id', dir: 'asc' },
+          limit: 2,
+        });
         expect(first.items.map((w) => w.id)).toEqual(['w00', 'w03']);
         const second = await widgets().find({
           filter: { size: 0 },
@@ -271,10 +321,31 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
     describe('dashboard aggregations', () => {
       const rows: Array<[string, string, string, string | undefined, string, string | undefined]> = [
         // id, tenant, severity, occurredAt, detectedAt, resolvedAt
-        ['i1', 't-a', 'high', '2026-11-20T10:00:00.000Z', '2026-11-20T10:00:30.000Z', '2026-11-20T10:10:30.000Z'],
-        ['i2', 't-a', 'high', '2026-11-20T15:59:00.000Z', '2026-11-20T16:00:00.000Z', '2026-11-20T16:30:00.000Z'],
+        [
+          'i1',
+          't-a',
+          'high',
+          '2026-11-20T10:00:00.000Z',
+          '2026-11-20T10:00:30.000Z',
+          '2026-11-20T10:10:30.000Z',
+        ],
+        [
+          'i2',
+          't-a',
+          'high',
+          '2026-11-20T15:59:00.000Z',
+          '2026-11-20T16:00:00.000Z',
+          '2026-11-20T16:30:00.000Z',
+        ],
         ['i3', 't-a', 'low', undefined, '2026-11-21T01:00:00.000Z', undefined],
-        ['i4', 't-b', 'high', '2026-11-21T02:00:00.000Z', '2026-11-21T02:00:10.000Z', '2026-11-21T02:05:10.000Z'],
+        [
+          'i4',
+          't-b',
+          'high',
+          '2026-11-21T02:00:00.000Z',
+          '2026-11-21T02:00:10.000Z',
+          '2026-11-21T02:05:10.000Z',
+        ],
       ];
       beforeEach(async () => {
         for (const [id, tenantId, severity, occurredAt, detectedAt, resolvedAt] of rows)
@@ -316,7 +387,9 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
       });
 
       test('durations between two timestamps, grouped, for MTTx', async () => {
-        expect(await incidents().durations({}, { from: 'occurredAt', to: 'detectedAt' }, ['tenantId'])).toEqual([
+        expect(
+          await incidents().durations({}, { from: 'occurredAt', to: 'detectedAt' }, ['tenantId']),
+        ).toEqual([
           { key: { tenantId: 't-a' }, durationsMs: [30_000, 60_000] },
           { key: { tenantId: 't-b' }, durationsMs: [10_000] },
         ]);
@@ -337,8 +410,15 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
       await widgets().update('keep', { name: 'kept' });
       await store.close();
       store = await harness.reopen(conformanceSpecs);
-      expect(await widgets().get('keep')).toMatchObject({ id: 'keep', name: 'kept', version: 2, tags: ['durable'] });
-      await expect(widgets().insert(widget('other', { code: 'code-keep' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+      expect(await widgets().get('keep')).toMatchObject({
+        id: 'keep',
+        name: 'kept',
+        version: 2,
+        tags: ['durable'],
+      });
+      await expect(widgets().insert(widget('other', { code: 'code-keep' }))).rejects.toBeInstanceOf(
+        DuplicateKeyError,
+      );
     });
   });
 }

@@ -13,6 +13,7 @@ import type { Store, StoredDoc } from '../../server/store/port.js';
 import { STORE_COLLECTIONS } from '../../server/services.js';
 import { startFerretDB } from '../harness/ferretdb.js';
 import { describeWithServices, ferretdbBinary, useService } from '../harness/services.js';
+import { examples } from '../model/examples.js';
 import { testApp, type TestApp } from '../support/test-app.js';
 
 const tenant = (id: string, code: string): Omit<Tenant, 'version' | 'createdAt' | 'updatedAt'> => ({
@@ -53,6 +54,8 @@ const hostileBody = (b: { tenantId: string; userId: string }) => ({
 function crossTenantSuite(openStore: () => Promise<Store>): void {
   let t: TestApp;
   let b: { tenantId: string; userId: string; username: string; tokenId: string; roleId: string };
+  /** Platform objects (clouds, clusters, nodes): no tenant user may see them either. */
+  let platform: { cloudId: string; clusterId: string; nodeId: string };
   let before: Map<string, number>;
 
   /** Every B-owned document, by collection/id → version. */
@@ -89,6 +92,18 @@ function crossTenantSuite(openStore: () => Promise<Store>): void {
       .send({ name: 'b-automation', permissions: ['tenants:read'] })
       .expect(201);
     await t.role({ id: 'b-custom-role', permissions: ['tenants:read'] });
+    const strip = <T extends object>(doc: T) => {
+      const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = doc as T & Record<string, unknown>;
+      return rest as never;
+    };
+    const cloud = await t.store.collection('clouds').insert(strip(examples.clouds()));
+    const cluster = await t.store
+      .collection('clusters')
+      .insert(strip({ ...examples.clusters(), cloudId: cloud.id }));
+    const node = await t.store
+      .collection('nodes')
+      .insert(strip({ ...examples.nodes(), clusterId: cluster.id }));
+    platform = { cloudId: cloud.id, clusterId: cluster.id, nodeId: node.id };
     b = {
       tenantId: 'tenant-b',
       userId: bob.id,
@@ -108,6 +123,9 @@ function crossTenantSuite(openStore: () => Promise<Store>): void {
       tenants: b.tenantId,
       tokens: b.tokenId,
       roles: b.roleId,
+      clouds: platform.cloudId,
+      clusters: platform.clusterId,
+      nodes: platform.nodeId,
     })[path.split('/')[3] ?? ''];
 
   test('every route refuses tenant B’s objects to a tenant-A user holding every permission', async () => {
@@ -119,7 +137,7 @@ function crossTenantSuite(openStore: () => Promise<Store>): void {
         if (Array.isArray(op.security) && op.security.length === 0) continue;
         const id = path.includes('{') ? idFor(path) : undefined;
         if (path.includes('{') && !id) throw new Error(`no tenant-B object for ${path}: add one to idFor()`);
-        const url = path.replace(/\{[^}]+\}/g, id ?? '');
+        const url = path.replace(/\{[^}]+\}/g, encodeURIComponent(id ?? ''));
         const token = await t.login('alice'); // fresh each time: logout and password routes end sessions
         const send = request(t.app)[method as 'get'];
         const res = await send(`${url}?tenantId=${b.tenantId}`)
@@ -127,7 +145,7 @@ function crossTenantSuite(openStore: () => Promise<Store>): void {
           .send(hostileBody(b));
         walked++;
         const text = res.text ?? '';
-        for (const secret of [b.userId, b.username, b.tokenId, b.roleId])
+        for (const secret of [b.userId, b.username, b.tokenId, b.roleId, platform.clusterId, platform.nodeId])
           if (text.includes(secret))
             leaks.push(`${method.toUpperCase()} ${path} → ${res.status} shows ${secret}`);
         if (id && res.status < 300)

@@ -27,6 +27,7 @@ import {
   type StoredDoc,
   type WriteOptions,
 } from '../port.js';
+import { decodeFieldNames, encodeFieldNames } from './field-names.js';
 import { keysetQuery, mongoField, mongoQuery, mongoSort } from './filter-mongo.js';
 import { FENCE_COLLECTION, WriteFence } from './write-fence.js';
 
@@ -51,12 +52,12 @@ const isDuplicateKey = (error: unknown): boolean =>
 
 function toDoc<T>(raw: RawDoc): T {
   const { _id, ...rest } = raw;
-  return { id: _id, ...rest } as T;
+  return { id: _id, ...decodeFieldNames(rest) } as T;
 }
 
 function toRaw(doc: StoredDoc): RawDoc {
   const { id, ...rest } = doc;
-  return { _id: id, ...rest };
+  return { _id: id, ...encodeFieldNames(rest) } as RawDoc;
 }
 
 const now = (): string => new Date().toISOString();
@@ -144,7 +145,11 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
         if (current || (await this.get(doc.id)) === null) throw this.duplicate(doc.id);
       }
     }
-    throw new ConflictError(`${this.spec.name}/${doc.id}: too many concurrent writers`, this.spec.name, doc.id);
+    throw new ConflictError(
+      `${this.spec.name}/${doc.id}: too many concurrent writers`,
+      this.spec.name,
+      doc.id,
+    );
   }
 
   update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T> {
@@ -157,7 +162,7 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
     for (const [key, value] of Object.entries(patch)) {
       if (key === 'id' || key === 'version' || key === 'createdAt' || key === 'updatedAt') continue;
       if (value === undefined) unset[key] = '';
-      else set[key] = value;
+      else set[key] = encodeFieldNames(value);
     }
     try {
       const change: Document = { $set: set, $inc: { version: 1 } };
@@ -272,7 +277,10 @@ export class MongoStore implements Store {
       const db = connection.db!;
       const info = await db.admin().command({ buildInfo: 1 });
       const fenced = options.writeFence ?? 'ferretdbVersion' in info;
-      store = new MongoStore(connection, fenced ? new WriteFence(db.collection(FENCE_COLLECTION)) : undefined);
+      store = new MongoStore(
+        connection,
+        fenced ? new WriteFence(db.collection(FENCE_COLLECTION)) : undefined,
+      );
       for (const spec of options.collections) await store.ensureCollection(spec);
     } catch (error) {
       await connection.close();

@@ -48,8 +48,7 @@ function conditionSql(field: string, condition: FieldCondition): Sql[] {
       sql: `EXISTS (SELECT 1 FROM json_each(data, '$.${assertFieldPath(field)}') WHERE value = ?)`,
       params: [param(has)],
     });
-  if (contains !== undefined)
-    parts.push({ sql: `instr(lower(${expr}), lower(?)) > 0`, params: [contains] });
+  if (contains !== undefined) parts.push({ sql: `instr(lower(${expr}), lower(?)) > 0`, params: [contains] });
   return parts;
 }
 
@@ -59,9 +58,7 @@ function inSql(expr: string, values: readonly Scalar[], negate: boolean): Sql {
   const list = nonNull.length ? `${expr} IN (${nonNull.map(() => '?').join(', ')})` : '0';
   const positive = hasNull ? `(${list} OR ${expr} IS NULL)` : list;
   if (!negate) return { sql: positive, params: nonNull.map(param) };
-  const negative = hasNull
-    ? `(${expr} IS NOT NULL AND NOT (${list}))`
-    : `(${expr} IS NULL OR NOT (${list}))`;
+  const negative = hasNull ? `(${expr} IS NOT NULL AND NOT (${list}))` : `(${expr} IS NULL OR NOT (${list}))`;
   return { sql: negative, params: nonNull.map(param) };
 }
 

@@ -46,7 +46,9 @@ export interface SqliteStoreOptions {
 type Row = { data: string };
 
 const isConstraintError = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+  typeof error === 'object' &&
+  error !== null &&
+  String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 
 const now = (): string => new Date().toISOString();
 
@@ -63,8 +65,7 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
   private read(id: string, filter?: Filter): T | null {
     const where = whereSql(filter, [{ sql: 'id = ?', params: [id] }]);
     const row = this.db.prepare(`SELECT data FROM ${this.table} ${where.sql}`).get(...where.params) as
-      | Row
-      | undefined;
+      Row | undefined;
     return row ? (JSON.parse(row.data) as T) : null;
   }
 
@@ -131,7 +132,13 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
         if (value === undefined) delete merged[key];
         else merged[key] = value;
       }
-      const stored = { ...merged, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: now() } as T;
+      const stored = {
+        ...merged,
+        id,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+        updatedAt: now(),
+      } as T;
       this.write(stored, false);
       return stored;
     })();
@@ -170,7 +177,9 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
 
   async count(filter?: Filter): Promise<number> {
     const where = whereSql(filter);
-    const row = this.db.prepare(`SELECT count(*) AS n FROM ${this.table} ${where.sql}`).get(...where.params) as {
+    const row = this.db
+      .prepare(`SELECT count(*) AS n FROM ${this.table} ${where.sql}`)
+      .get(...where.params) as {
       n: number;
     };
     return row.n;
@@ -186,7 +195,9 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     const where = whereSql(filter);
     const groupSql = groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `k${i}`).join(', ')}` : '';
     const rows = this.db
-      .prepare(`SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`)
+      .prepare(
+        `SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`,
+      )
       .all(...where.params) as Record<string, string | number | null>[];
     return sortGroups(
       rows
@@ -195,7 +206,10 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
           key: Object.fromEntries(
             groupBy.map((key, i) => {
               const json = row[`k${i}`];
-              return [keyName(key), json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar)];
+              return [
+                keyName(key),
+                json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar),
+              ];
             }),
           ),
           count: Number(row.n),
@@ -213,7 +227,9 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     const where = whereSql({ ...filter }, [
       { sql: `${fieldSql(span.from)} IS NOT NULL AND ${fieldSql(span.to)} IS NOT NULL`, params: [] },
     ]);
-    const rows = this.db.prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`).all(...where.params) as {
+    const rows = this.db
+      .prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`)
+      .all(...where.params) as {
       p: string;
     }[];
     // Projected keys are flat dot paths; re-nest them so grouping reads them like documents.
@@ -271,7 +287,8 @@ export class SqliteStore implements Store {
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`)
       .all(name) as { name: string }[];
     for (const { name: indexName } of existing)
-      if (indexName.startsWith(`${name}__`) && !wanted.has(indexName)) this.db.exec(`DROP INDEX "${indexName}"`);
+      if (indexName.startsWith(`${name}__`) && !wanted.has(indexName))
+        this.db.exec(`DROP INDEX "${indexName}"`);
     for (const sql of wanted.values()) this.db.exec(sql);
     this.collections.set(name, new SqliteCollection(this.db, spec));
   }
