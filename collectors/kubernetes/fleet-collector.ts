@@ -1,0 +1,147 @@
+/**
+ * Runs one ClusterCollector per registered cluster, each with its own KubeConfig built from the
+ * cluster's sealed kubeconfig, and keeps each cluster document's status current. Registry changes
+ * are picked up on refresh() (called by the cluster routes) and on a slow periodic sync, which also
+ * covers clusters registered through another replica.
+ */
+import type { Cluster } from '../../server/model/cluster.js';
+import type { SecretStore } from '../../server/secrets/secret-store.js';
+import type { Store } from '../../server/store/port.js';
+import { ClusterCollector, type ClusterCollectorOptions, type ClusterHealth } from './cluster-collector.js';
+import { InventorySink } from './inventory-sink.js';
+import { loadKubeconfig, type LoadedKubeconfig } from './kubeconfig.js';
+import type { ResourceKind } from './resources.js';
+
+export interface FleetCollectorOptions {
+  syncMs?: number;
+  cluster?: ClusterCollectorOptions;
+  /** Only collect clusters this process owns (sharding across workers); default: all. */
+  owns?: (clusterId: string) => boolean;
+  onError?: (clusterId: string, error: unknown) => void;
+}
+
+/** `secret:<id>` is how a cluster points at its sealed kubeconfig. */
+export const kubeconfigRef = (secretId: string): string => `secret:${secretId}`;
+export const secretIdOf = (ref: string): string | undefined => /^secret:(.+)$/.exec(ref)?.[1];
+
+/** What the sealed secret holds: the kubeconfig as given and the context chosen at registration. */
+export interface StoredKubeconfig {
+  context: string;
+  kubeconfig: string;
+}
+
+export async function revealKubeconfig(secrets: SecretStore, secretId: string): Promise<LoadedKubeconfig> {
+  const stored = JSON.parse((await secrets.reveal(secretId)).toString('utf8')) as StoredKubeconfig;
+  return loadKubeconfig(stored.kubeconfig, stored.context);
+}
+
+export class FleetCollector {
+  private readonly running = new Map<string, { collector: ClusterCollector; fingerprint: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  readonly sink: InventorySink;
+
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretStore,
+    private readonly kinds: (clusterId: string) => readonly ResourceKind[],
+    private readonly options: FleetCollectorOptions = {},
+  ) {
+    this.sink = new InventorySink(store);
+    this.sink.onError = (error) => options.onError?.('*', error);
+  }
+
+  private get clusters() {
+    return this.store.collection<Cluster>('clusters');
+  }
+
+  start(): Promise<void> {
+    this.timer = setInterval(() => void this.refresh(), this.options.syncMs ?? 15_000);
+    this.timer.unref();
+    return this.refresh();
+  }
+
+  /** Starts, restarts or stops collectors so that they match the cluster registry. */
+  refresh(): Promise<void> {
+    this.syncing = this.syncing
+      .then(() => this.sync())
+      .catch((error: unknown) => this.options.onError?.('*', error));
+    return this.syncing;
+  }
+
+  health(clusterId: string): ClusterHealth | undefined {
+    return this.running.get(clusterId)?.collector.current();
+  }
+
+  private async sync(): Promise<void> {
+    const wanted = new Map<string, Cluster>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.clusters.find({
+        sort: { field: 'id', dir: 'asc' },
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const cluster of page.items)
+        if (this.options.owns?.(cluster.id) ?? true) wanted.set(cluster.id, cluster);
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    for (const [id, entry] of this.running)
+      if (!wanted.has(id) || wanted.get(id)!.credentialRef !== entry.fingerprint) {
+        this.running.delete(id);
+        await entry.collector.stop();
+      }
+    for (const cluster of wanted.values()) {
+      if (this.running.has(cluster.id)) continue;
+      try {
+        await this.launch(cluster);
+      } catch (error) {
+        await this.report(cluster.id, {
+          status: 'unreachable',
+          message: (error as Error).message,
+          resources: {},
+        });
+        this.options.onError?.(cluster.id, error);
+      }
+    }
+  }
+
+  private async launch(cluster: Cluster): Promise<void> {
+    const secretId = secretIdOf(cluster.credentialRef);
+    if (!secretId) throw new Error(`credentials ${cluster.credentialRef} are not a stored kubeconfig`);
+    const { kc } = await revealKubeconfig(this.secrets, secretId);
+    const collector = new ClusterCollector(
+      cluster.id,
+      kc,
+      this.kinds(cluster.id),
+      this.sink,
+      this.options.cluster,
+    );
+    collector.onHealth((health) => void this.report(cluster.id, health));
+    this.running.set(cluster.id, { collector, fingerprint: cluster.credentialRef });
+    void collector.start();
+  }
+
+  private async report(clusterId: string, health: ClusterHealth): Promise<void> {
+    try {
+      await this.clusters.update(clusterId, {
+        status: health.status,
+        statusMessage: health.message?.slice(0, 2000),
+        ...(health.lastSeenAt ? { lastSeenAt: health.lastSeenAt } : {}),
+        ...(health.kubernetesVersion ? { kubernetesVersion: health.kubernetesVersion } : {}),
+      });
+    } catch (error) {
+      // The cluster was deleted meanwhile; the next sync stops its collector.
+      this.options.onError?.(clusterId, error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.syncing;
+    await Promise.all([...this.running.values()].map(({ collector }) => collector.stop()));
+    this.running.clear();
+    await this.sink.close();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Writes what the collectors see into the store. Watch events for one object often come in bursts
+ * (a pod going Pending → ContainerCreating → Running), so writes are coalesced per document and
+ * flushed in small batches: the store sees the latest state, not every step.
+ */
+import type { Collection, Store, StoredDoc } from '../../server/store/port.js';
+
+type Doc = StoredDoc & Record<string, unknown>;
+type NewDoc = { id: string } & Record<string, unknown>;
+
+export interface InventorySinkOptions {
+  /** Flush when this many writes are pending. */
+  batchSize?: number;
+  /** ...or this long after the first pending write. */
+  flushMs?: number;
+}
+
+export class InventorySink {
+  private readonly pending = new Map<string, { collection: string; doc: NewDoc | null; id: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  /** Write errors are reported, never thrown into the watch loop; the next relist repairs the store. */
+  onError: (error: unknown) => void = () => undefined;
+
+  constructor(
+    private readonly store: Store,
+    options: InventorySinkOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.flushMs = options.flushMs ?? 100;
+  }
+
+  private collection(name: string): Collection<Doc> {
+    return this.store.collection<Doc>(name);
+  }
+
+  upsert(collection: string, doc: NewDoc): Promise<void> {
+    return this.enqueue(collection, doc.id, doc);
+  }
+
+  delete(collection: string, id: string): Promise<void> {
+    return this.enqueue(collection, id, null);
+  }
+
+  private async enqueue(collection: string, id: string, doc: NewDoc | null): Promise<void> {
+    this.pending.set(`${collection}\u0000${id}`, { collection, id, doc });
+    if (this.pending.size >= this.batchSize) await this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  /** Writes everything pending; resolves when it is in the store. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    this.flushing = this.flushing.then(async () => {
+      for (const { collection, id, doc } of batch) {
+        try {
+          if (doc)
+            await this.collection(collection).upsert(doc as Omit<Doc, 'version' | 'createdAt' | 'updatedAt'>);
+          else await this.collection(collection).delete(id);
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  /**
+   * After a (re)list: deletes the documents of this cluster (and kind) that the list no longer has.
+   * Pending writes go first so that nothing just seen is deleted.
+   */
+  async reconcile(
+    collection: string,
+    scope: Record<string, string>,
+    keepIds: ReadonlySet<string>,
+  ): Promise<number> {
+    await this.flush();
+    const stale: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.collection(collection).find({
+        filter: scope,
+        sort: { field: 'id', dir: 'asc' },
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const doc of page.items) if (!keepIds.has(doc.id)) stale.push(doc.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    for (const id of stale) await this.collection(collection).delete(id);
+    return stale.length;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}
