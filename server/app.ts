@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { healthRoutes } from './routes/health.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { usageRoutes } from './routes/usage.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { roleRoutes } from './routes/roles.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -43,6 +44,7 @@ export function platformRoutes(services: Services): RouteSpec[] {
     ...tenantRoutes(),
     ...clusterRoutes(services),
     ...inventoryRoutes(),
+    ...usageRoutes(),
     ...auditRoutes(services),
   ];
 }

@@ -24,6 +24,8 @@ const ConfigSchema = z
     YUNSHU_SECADMIN_PASSWORD: Password.optional(),
     YUNSHU_AUDITADMIN_PASSWORD: Password.optional(),
     YUNSHU_MASTER_KEY: z.string().optional(),
+    YUNSHU_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+    YUNSHU_COLLECT: z.enum(['on', 'off']).default('on'),
     YUNSHU_OIDC_ISSUER: z.url().optional(),
     YUNSHU_OIDC_CLIENT_ID: z.string().min(1).optional(),
     YUNSHU_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -70,6 +72,10 @@ export interface Config {
   /** First-start passwords of the three officers' accounts; generated when absent. */
   bootstrapPasswords: { admin?: string; secadmin?: string; auditadmin?: string };
   auditRetentionDays: number;
+  /** auto: run the demo fleet while no real cluster is registered. */
+  demo: 'auto' | 'on' | 'off';
+  /** Whether this process runs the collectors (off for API-only replicas). */
+  collect: boolean;
   /** As given; secrets/master-key.ts validates it (or generates one in the data dir). */
   masterKey?: string;
   oidc?: OidcConfig;
@@ -105,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.YUNSHU_AUDITADMIN_PASSWORD ? { auditadmin: e.YUNSHU_AUDITADMIN_PASSWORD } : {}),
     },
     auditRetentionDays: e.YUNSHU_AUDIT_RETENTION_DAYS,
+    demo: e.YUNSHU_DEMO,
+    collect: e.YUNSHU_COLLECT === 'on',
     ...(e.YUNSHU_MASTER_KEY ? { masterKey: e.YUNSHU_MASTER_KEY } : {}),
     ...(e.YUNSHU_OIDC_ISSUER
       ? {

@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open-store.js';
+import type { DemoFleet } from '../collectors/demo-fleet/types.js';
+import { CollectionRuntime } from './collection/collection-runtime.js';
+import { hasRealClusters, seedDemoFleet } from './collection/demo-seed.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { createServices, STORE_COLLECTIONS } from './services.js';
 import { VERSION } from './version.js';
@@ -43,6 +46,21 @@ async function main(): Promise<void> {
       );
     else logger.info({ username: account.username }, `first start: created account ${account.username}`);
   }
+  let demo: DemoFleet | undefined;
+  let collection: CollectionRuntime | undefined;
+  if (config.collect) {
+    if (config.demo === 'on' || (config.demo === 'auto' && !(await hasRealClusters(store)))) {
+      demo = await seedDemoFleet(store, services.secrets);
+      logger.info(
+        { clusters: demo.clusters.map((c) => c.spec.id) },
+        'demo fleet running (演示数据, demo data)',
+      );
+    }
+    collection = new CollectionRuntime({ store, secrets: services.secrets, logger });
+    services.fleet = collection;
+    await collection.start();
+  }
+
   const housekeeping = setInterval(() => {
     services.sessions
       .purgeExpired()
@@ -72,6 +90,8 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       clearInterval(housekeeping);
+      await collection?.stop();
+      await demo?.stop();
       await store.close();
       logger.info('stopped');
       process.exit(0);

@@ -238,6 +238,16 @@ export class ClusterMetrics {
         );
       case 'namespaceMemoryBytes':
         return perNamespace((pod, c) => Math.round(c.memoryBytes * this.containerWaves(pod, c).memory.at(t)));
+      case 'namespaceRequests':
+        // Requests are what the usage waves scale (a container's cpuCores / memoryBytes).
+        return (['cpu', 'memory'] as const).flatMap((resource) =>
+          perNamespace((_pod, c) => (resource === 'cpu' ? c.cpuCores : c.memoryBytes)).map((s) => ({
+            metric: { ...s.metric, resource },
+            value: s.value,
+          })),
+        );
+      case 'namespaceQuota':
+        return [];
       case 'specialValues':
         return SPECIAL_VALUES.map(([name, value]) => ({
           metric: { __name__: 'yunshu_demo_special_value', case: name },

@@ -7,6 +7,15 @@ import type { AppTemplate, ContainerTemplate, CpuModel, Profile } from './catalo
 import { hash32, stableHex } from './random.js';
 import type { K8sObject, Source } from './store.js';
 
+/** MIDR_EL1 → the implementer and part annotations the node labeller writes (heterogeneity/cpu-profile.ts). */
+function midrFields(midr: string): Record<string, string> {
+  const value = Number.parseInt(midr, 16);
+  return {
+    'yunshu.io/cpu-implementer': `0x${((value >>> 24) & 0xff).toString(16)}`,
+    'yunshu.io/cpu-part': `0x${((value >>> 4) & 0xfff).toString(16).padStart(3, '0')}`,
+  };
+}
+
 export const DEMO_LABELS: Readonly<Record<string, string>> = { 'yunshu.io/demo': 'true' };
 
 const isoCache = new Map<number, string>();
@@ -205,7 +214,7 @@ export class NodeRec implements Source {
           'nfd.node.kubernetes.io/feature-labels': 'cpu-model.family,cpu-model.id,cpu-model.vendor_id',
           // Set by the Yunshu node labeller from lscpu / MIDR_EL1, which NFD does not publish.
           'yunshu.io/cpu-model-name': cpu.modelName,
-          ...(cpu.midr ? { 'yunshu.io/cpu-midr': cpu.midr } : {}),
+          ...(cpu.midr ? { 'yunshu.io/cpu-midr': cpu.midr, ...midrFields(cpu.midr) } : {}),
         },
         managedFields: [
           managed('kubelet', this.p.createdMs, { 'f:metadata': { 'f:labels': {} } }),

@@ -11,6 +11,9 @@ import { getJson } from './kube-request.js';
 import { ListWatch, type ListWatchState, type RawObject } from './list-watch.js';
 import type { ResourceKind } from './resources.js';
 
+/** How often an unchanged, connected cluster's lastSeenAt is passed on (a store write). */
+const REPORT_SEEN_MS = 60_000;
+
 export interface ClusterHealth {
   status: ClusterStatus;
   lastSeenAt?: string;
@@ -32,6 +35,8 @@ export class ClusterCollector {
   private readonly health: ClusterHealth = { status: 'unknown', resources: {} };
   private heartbeat: NodeJS.Timeout | undefined;
   private failedBeats = 0;
+  /** What listeners last heard, to tell them only of changes (and of lastSeenAt once a minute). */
+  private reported: { status: ClusterStatus; version?: string; message?: string; at: number } | undefined;
   private readonly listeners: Array<(health: ClusterHealth) => void> = [];
   private readonly options: Required<ClusterCollectorOptions>;
 
@@ -45,7 +50,7 @@ export class ClusterCollector {
     this.options = { heartbeatMs: 5_000, unreachableAfter: 2, now: Date.now, ...options };
   }
 
-  /** Called with the health whenever the status changes. */
+  /** Called with the health when status, version or message change, and once a minute otherwise. */
   onHealth(listener: (health: ClusterHealth) => void): void {
     this.listeners.push(listener);
   }
@@ -146,8 +151,18 @@ export class ClusterCollector {
     if (status === 'connected') this.health.message = undefined;
     if (status === 'degraded' && failing.length && !this.health.message)
       this.health.message = failing.map(([kind, r]) => `${kind}: ${r.error}`).join('; ');
-    if (status === this.health.status) return;
     this.health.status = status;
+    const now = this.options.now();
+    const last = this.reported;
+    if (
+      last &&
+      last.status === status &&
+      last.version === this.health.kubernetesVersion &&
+      last.message === this.health.message &&
+      now - last.at < REPORT_SEEN_MS
+    )
+      return;
+    this.reported = { status, version: this.health.kubernetesVersion, message: this.health.message, at: now };
     for (const listener of this.listeners) listener(this.current());
   }
 }

@@ -7,10 +7,7 @@ function sanitize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sanitize);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [
-      key,
-      SECRET_KEY.test(key) ? REDACTED : sanitize(inner),
-    ]),
+    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? REDACTED : sanitize(inner)]),
   );
 }
 

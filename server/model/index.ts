@@ -33,6 +33,7 @@ import { SecurityEventSchema } from './security-event.js';
 import { SessionSchema } from './session.js';
 import { TenantSchema } from './tenant.js';
 import { UserSchema } from './user.js';
+import { UsageSchema } from './usage.js';
 import { WorkloadSchema } from './workload.js';
 
 export * from './common.js';
@@ -55,6 +56,7 @@ export * from './security-event.js';
 export * from './session.js';
 export * from './tenant.js';
 export * from './user.js';
+export * from './usage.js';
 export * from './workload.js';
 
 export type IndexFields = readonly string[];
@@ -232,6 +234,16 @@ export const collections = defineCollections({
     tenantScoped: false,
     indexes: [['ownerUserId']],
     unique: [['prefix']],
+  },
+  usage: {
+    name: 'usage',
+    schema: UsageSchema,
+    tenantScoped: true,
+    indexes: [
+      ['clusterId', 'kind'],
+      ['tenantId', 'kind'],
+    ],
+    unique: [],
   },
 });
 

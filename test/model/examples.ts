@@ -335,6 +335,15 @@ export const examples: { [N in CollectionName]: () => Example<N> } = {
     expiresAt: '2026-11-23T13:00:00.000Z',
     sourceIp: '10.1.2.3',
   }),
+  usage: () => ({
+    ...stored('gz-prod-kunpeng/namespace/gzdsj-data'),
+    clusterId: 'gz-prod-kunpeng',
+    kind: 'namespace',
+    name: 'gzdsj-data',
+    tenantId: 'tenant-gzdsj',
+    at: '2026-11-23T05:00:00.000Z',
+    metrics: { cpuCores: { value: 1.25, raw: '1.25' }, memoryBytes: { value: null, raw: '+Inf' } },
+  }),
   api_tokens: () => ({
     ...stored('token-ci-deploy'),
     name: 'ci-deploy',

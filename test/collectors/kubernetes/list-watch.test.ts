@@ -68,20 +68,18 @@ describe('list+watch loop', () => {
         ),
       );
     // The server ends the stream (timeoutSeconds); the loop resumes from the bookmark and hears 410.
-    pool
-      .intercept({ path: watchPath('110') })
-      .reply(
-        200,
-        ndjson({
-          type: 'ERROR',
-          object: {
-            kind: 'Status',
-            code: 410,
-            reason: 'Expired',
-            message: 'too old resource version: 110 (150)',
-          },
-        }),
-      );
+    pool.intercept({ path: watchPath('110') }).reply(
+      200,
+      ndjson({
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          code: 410,
+          reason: 'Expired',
+          message: 'too old resource version: 110 (150)',
+        },
+      }),
+    );
     pool
       .intercept({ path: listPath() })
       .reply(200, { metadata: { resourceVersion: '200' }, items: [pod('a', '102'), pod('c', '95')] }, json);

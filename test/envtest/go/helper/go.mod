@@ -1,0 +1,3 @@
+module yunshu.local/envtest/helper
+
+go 1.24.0
