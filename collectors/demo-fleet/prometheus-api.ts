@@ -58,20 +58,43 @@ function parseTime(name: string, text: string | null, fallback?: number): number
 
 const roundMs = (t: number): number => Math.round(t * 1000) / 1000;
 
-function contractQuery(params: URLSearchParams): PromQueryName {
+/** A contract query, possibly narrowed to one node or namespace (`node="x"`), as the history charts send. */
+interface ContractQuery {
+  name: PromQueryName;
+  only?: { label: string; value: string };
+}
+
+const NARROWING = /(,?)(node|namespace)="((?:[^"\\]|\\.)*)"/g;
+
+function contractQuery(params: URLSearchParams): ContractQuery {
   const query = params.get('query') ?? '';
   if (query.trim() === '')
     throw new BadData('invalid parameter "query": 1:1: parse error: no expression found in input');
-  const name = CONTRACT.get(normalisePromQL(query));
+  const exact = CONTRACT.get(normalisePromQL(query));
+  if (exact !== undefined) return { name: exact };
+  // Narrowed: every matcher names the same target; without them the query is a contract query.
+  const targets = new Set<string>();
+  let label = '';
+  const broad = query
+    .replace(NARROWING, (_m, _comma: string, name: string, value: string) => {
+      label = name;
+      targets.add(value);
+      return '';
+    })
+    .replace(/\{\}/g, '');
+  const name = targets.size === 1 ? CONTRACT.get(normalisePromQL(broad)) : undefined;
   if (name === undefined) {
     throw new BadData(
       `invalid parameter "query": the demo fleet answers only the queries of collectors/demo-fleet/promql.ts, not ${JSON.stringify(query)}`,
     );
   }
-  return name;
+  return { name, only: { label, value: [...targets][0]! } };
 }
 
-function rangeResult(metrics: ClusterMetrics, name: PromQueryName, params: URLSearchParams) {
+const narrowed = (samples: Sample[], only: ContractQuery['only']): Sample[] =>
+  only ? samples.filter((s) => s.metric[only.label] === only.value) : samples;
+
+function rangeResult(metrics: ClusterMetrics, { name, only }: ContractQuery, params: URLSearchParams) {
   const start = parseTime('start', params.get('start'));
   const end = parseTime('end', params.get('end'));
   const step = parseDuration('step', params.get('step') ?? '');
@@ -88,7 +111,7 @@ function rangeResult(metrics: ClusterMetrics, name: PromQueryName, params: URLSe
   }
   const series = new Map<string, { metric: Sample['metric']; values: [number, string][] }>();
   for (let t = start; t <= end; t += step) {
-    for (const sample of metrics.evaluate(name, t)) {
+    for (const sample of narrowed(metrics.evaluate(name, t), only)) {
       const key = JSON.stringify(sample.metric);
       let entry = series.get(key);
       if (!entry) series.set(key, (entry = { metric: sample.metric, values: [] }));
@@ -122,15 +145,16 @@ export async function handlePrometheus(
   const params = new URLSearchParams(query);
   if (req.method === 'POST') for (const [key, value] of await readForm(req)) params.append(key, value);
   try {
-    const name = contractQuery(params);
+    const contract = contractQuery(params);
     if (path === '/api/v1/query') {
       const t = roundMs(parseTime('time', params.get('time'), Date.now() / 1000));
-      const result = metrics
-        .evaluate(name, t)
-        .map((s) => ({ metric: s.metric, value: [t, formatValue(s.value)] }));
+      const result = narrowed(metrics.evaluate(contract.name, t), contract.only).map((s) => ({
+        metric: s.metric,
+        value: [t, formatValue(s.value)],
+      }));
       send(res, 200, { status: 'success', data: { resultType: 'vector', result } });
     } else {
-      send(res, 200, { status: 'success', data: rangeResult(metrics, name, params) });
+      send(res, 200, { status: 'success', data: rangeResult(metrics, contract, params) });
     }
   } catch (error) {
     if (!(error instanceof BadData)) throw error;

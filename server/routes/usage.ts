@@ -3,7 +3,7 @@
  * for charts straight from the cluster's Prometheus.
  */
 import { HISTORY_METRICS, HistoryParameterError, UsageHistory } from '../../collectors/prometheus/history.js';
-import { PromClient } from '../../collectors/prometheus/client.js';
+import { PromClient, PromQueryError } from '../../collectors/prometheus/client.js';
 import { HttpError } from '../http/errors.js';
 import { defineRoute, type RouteSpec } from '../http/route.js';
 import type { Cluster } from '../model/cluster.js';
