@@ -3,7 +3,7 @@
 # from the Go modules under test/envtest/go, once: they land in
 #   ${YUNSHU_CACHE:-$HOME/.cache/yunshu}/envtest/k8s-<version>_etcd-<version>/bin/
 # and a binary already there is not rebuilt. Needs only Go (>= 1.26, etcd 3.6.16's minimum) and the
-# Go module proxy; a cold kube-apiserver build takes many minutes on 2 cores.
+# Go module proxy; cold (empty module and build caches) it took ~9 min on 2 cores.
 # Usage: bash scripts/build-envtest.sh   (prints the bin directory on stdout)
 set -euo pipefail
 

@@ -17,8 +17,10 @@ die() {
 
 out=${1:-${YUNSHU_CACHE:-$HOME/.cache/yunshu}/bin/helm}
 
-# `helm version --template` prints exactly the version that was linked in below.
-if [ -x "$out" ] && [ "$("$out" version --template '{{.Version}}' 2>/dev/null || true)" = "$version" ]; then
+# The stamp records how the binary was built (helm and Kubernetes versions). A binary without one,
+# e.g. from an older version of this script that did not set the Kubernetes version, is rebuilt.
+stamp="$out.build"
+if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "$version" ]; then
   echo "build-helm: helm $version already at $out" >&2
   echo "$out"
   exit 0
@@ -36,15 +38,31 @@ mkdir -p "$(dirname "$out")"
 
 echo "build-helm: building helm $version (a few minutes with an empty Go module cache)" >&2
 start=$SECONDS
-# GOBIN is a scratch dir so an interrupted build never leaves a binary that looks installed; the -X
-# flag is what helm's Makefile sets, without it `helm version` reports a placeholder.
-if ! GOBIN="$work/bin" CGO_ENABLED=0 go install -trimpath \
-  -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$version" \
-  "helm.sh/helm/v3/cmd/helm@$version" >"$work/build.log" 2>&1; then
+# helm's Makefile stamps the Kubernetes version of its client-go into the binary; without it
+# `helm template` and `helm lint` assume Kubernetes v1.20 and reject charts needing a newer one.
+# Run from the scratch dir: outside any module, so no go.mod around the caller interferes.
+gomod=$(cd "$work" && go mod download -json "helm.sh/helm/v3@$version" 2>"$work/download.log" |
+  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p') || true
+if [ -z "$gomod" ] || [ ! -f "$gomod" ]; then
+  tail -n 20 "$work/download.log" >&2
+  die "could not download helm.sh/helm/v3@$version from the Go module proxy"
+fi
+client_go=$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod")
+[[ $client_go =~ ^v0\.([0-9]+)\. ]] || die "cannot tell the Kubernetes version of helm $version (client-go '$client_go')"
+k8s_minor=${BASH_REMATCH[1]}
+ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
+for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+  ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$k8s_minor"
+done
+# GOBIN is a scratch dir so an interrupted build never leaves a binary that looks installed; the
+# version -X is also from helm's Makefile, without it `helm version` reports a placeholder.
+if ! (cd "$work" && GOBIN="$work/bin" CGO_ENABLED=0 go install -trimpath -ldflags="$ldflags" \
+  "helm.sh/helm/v3/cmd/helm@$version") >"$work/build.log" 2>&1; then
   grep -v '^go: downloading ' "$work/build.log" | tail -n 40 >&2
   die "go install helm.sh/helm/v3/cmd/helm@$version failed"
 fi
 mv "$work/bin/helm" "$out.partial"
 mv "$out.partial" "$out"
+echo "$version kubernetes-1.$k8s_minor" >"$stamp"
 echo "build-helm: helm $version at $out, built in $((SECONDS - start)) s" >&2
 echo "$out"

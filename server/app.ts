@@ -25,6 +25,8 @@ export interface AppDeps {
   services: Services;
   logger: Logger;
   version: string;
+  /** false for worker processes: health and the OpenAPI document only. Default true. */
+  apiRoutes?: boolean;
   /** Extra routes (tests, later features); the platform's own routes are always there. */
   routes?: readonly RouteSpec[];
   /** Largest JSON body accepted. */
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   routes.push(
     ...healthRoutes(services.store, () => (openApi ??= buildOpenApiDocument(routes, deps.version))),
   );
-  routes.push(...platformRoutes(services), ...(deps.routes ?? []));
+  if (deps.apiRoutes !== false) routes.push(...platformRoutes(services), ...(deps.routes ?? []));
 
   const router = express.Router();
   const runtime = { store: services.store, scopeRules: SCOPE_RULES, audit: services.audit };

@@ -139,6 +139,11 @@ export function usageRoutes(): RouteSpec[] {
             throw new HttpError(400, error.message, [
               { path: `query.${error.parameter}`, message: error.message },
             ]);
+          // The cluster's Prometheus failed: a gateway error, in its own words.
+          if (error instanceof PromQueryError)
+            throw new HttpError(502, `Prometheus of ${cluster.id}: ${error.message}`, [
+              { path: 'prometheus', message: `${error.status ?? ''} ${error.errorType ?? ''}`.trim() },
+            ]);
           throw error;
         }
       },

@@ -238,9 +238,9 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
       m = await render();
     });
 
-    test('renders the app (2 replicas), the workers (2), MongoDB and Redis', () => {
+    test('renders the app (2 replicas), one worker (collectors do not shard yet), MongoDB and Redis', () => {
       expect(m.get('Deployment', APP).spec.replicas).toBe(2);
-      expect(m.get('Deployment', WORKER).spec.replicas).toBe(2);
+      expect(m.get('Deployment', WORKER).spec.replicas).toBe(1);
       expect(m.get('StatefulSet', MONGO).spec.template.spec.containers[0].image).toBe('mongo:7');
       expect(m.get('StatefulSet', REDIS).spec.template.spec.containers[0].image).toBe('redis:7');
       expect(m.get('ConfigMap', APP).data).toMatchObject({ YUNSHU_STORE: 'mongo', PORT: '8080' });
@@ -338,8 +338,9 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
     test('the workers get the store, Redis and master key, but no account passwords', () => {
       const worker = m.workloadSpec('Deployment', WORKER).containers[0]!;
       expect(worker.command).toEqual(['node', 'dist/server/worker.js']);
-      expect(envNames(worker).sort()).toEqual([...SECRET_ENV].sort());
-      for (const e of worker.env ?? []) expect(e.valueFrom?.secretKeyRef?.name).toBe(APP);
+      expect(envNames(worker).sort()).toEqual(['YUNSHU_COLLECT', ...SECRET_ENV].sort());
+      for (const e of worker.env ?? [])
+        if (e.name !== 'YUNSHU_COLLECT') expect(e.valueFrom?.secretKeyRef?.name).toBe(APP);
     });
 
     test('no Secret value appears in a ConfigMap or as a literal env value', () => {
@@ -365,6 +366,11 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
       const config = loadConfig(env);
       expect(config.store).toEqual({ kind: 'mongo', url: env.MONGODB_URL });
       expect(config.shutdownGraceMs).toBe(10_000);
+      expect(env.YUNSHU_AUDIT_RETENTION_DAYS).toBeUndefined(); // the server's own default and floor apply
+      // The workers collect; the app replicas must not each collect the whole fleet again, nor seed demo data.
+      expect({ collect: config.collect, demo: config.demo }).toEqual({ collect: false, demo: 'off' });
+      const workerEnv = m.containerEnv(m.workloadSpec('Deployment', WORKER).containers[0]!);
+      expect(loadConfig(workerEnv)).toMatchObject({ collect: true, demo: 'off', store: config.store });
       expect(Object.keys(config.bootstrapPasswords).sort()).toEqual(['admin', 'auditadmin', 'secadmin']);
       expect(config.masterKey).toMatch(/^[0-9a-f]{64}$/);
       const key = await loadMasterKey({ env: config.masterKey, dataDir: join(CHART_DIR, 'never-written') });
@@ -556,7 +562,9 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
     test('every secret comes from the existing Secret under its own key; the chart renders none', () => {
       expect(m.all('Secret')).toEqual([]);
       const app = m.workloadSpec('Deployment', APP).containers[0]!;
-      const refs = Object.fromEntries((app.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef]));
+      const refs = Object.fromEntries(
+        (app.env ?? []).filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom?.secretKeyRef]),
+      );
       expect(refs).toEqual({
         MONGODB_URL: { name: 'yunshu-prod', key: 'mongo-url' },
         REDIS_URL: { name: 'yunshu-prod', key: 'redis-url' },
@@ -566,7 +574,7 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
         YUNSHU_AUDITADMIN_PASSWORD: { name: 'yunshu-prod', key: 'auditadmin-password' },
       });
       const worker = m.workloadSpec('Deployment', WORKER).containers[0]!;
-      expect(worker.env?.map((e) => e.valueFrom?.secretKeyRef?.key)).toEqual([
+      expect(worker.env?.filter((e) => e.valueFrom).map((e) => e.valueFrom?.secretKeyRef?.key)).toEqual([
         'mongo-url',
         'redis-url',
         'master-key',
@@ -706,6 +714,9 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
 
       const none = await render({ worker: { enabled: false } });
       expect(none.find('Deployment', WORKER)).toBeUndefined();
+      // Without workers the app collects.
+      const appEnv = none.workloadSpec('Deployment', APP).containers[0]!.env ?? [];
+      expect(appEnv.find((e) => e.name === 'YUNSHU_COLLECT')?.value).toBe('on');
       expect(none.find('PodDisruptionBudget', WORKER)).toBeUndefined();
       expect(none.find('NetworkPolicy', WORKER)).toBeUndefined();
     });

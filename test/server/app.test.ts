@@ -153,6 +153,13 @@ describe('HTTP skeleton', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  test('a worker process serves health probes and no API', async () => {
+    const worker = createApp({ services: createServices(store), logger, version: '9.9.9', apiRoutes: false });
+    await request(worker).get('/healthz').expect(200);
+    await request(worker).get('/readyz').expect(200);
+    await request(worker).post('/api/v1/auth/login').send({ username: 'a', password: 'b' }).expect(404);
+  });
+
   test('CORS is closed: no cross-origin grant on preflight or request', async () => {
     const preflight = await request(app)
       .options('/api/v1/echo/abc')
