@@ -48,6 +48,12 @@ export async function seedDemoFleet(
   options: { tickMs?: number } = {},
 ): Promise<DemoFleet> {
   const fleet = await startDemoFleet({ clusters: defaultDemoClusters(), tickMs: options.tickMs ?? 5_000 });
+  await registerDemoFleet(store, secrets, fleet);
+  return fleet;
+}
+
+/** Registers a running demo fleet's clouds, clusters and tenants (benchmarks size their own fleet). */
+export async function registerDemoFleet(store: Store, secrets: SecretStore, fleet: DemoFleet): Promise<void> {
   for (const tenant of DEMO_TENANTS)
     await store.collection<Tenant>('tenants').upsert({
       id: `demo-${tenant.code}`,
@@ -96,5 +102,4 @@ export async function seedDemoFleet(
       status: 'unknown',
     });
   }
-  return fleet;
 }
