@@ -22,4 +22,5 @@ export default {
   // Service-backed suites start real servers; give them room without hiding hangs.
   testTimeout: 60_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -1,0 +1,161 @@
+/**
+ * The README's first command, as a user runs it: the built server on the embedded default (SQLite,
+ * no MongoDB or Redis), the demo fleet visible through the API, graceful SIGTERM, data surviving a
+ * restart, and the console in real Chromium (zh-CN by default, English on the switch).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../harness/chromium.js';
+import { chromiumBinary, describeWithServices } from '../harness/services.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PASSWORD = 'E2e-Admin-Passw0rd';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function startServer(dataDir: string): Promise<Running> {
+  const child = spawn(process.execPath, ['dist/server/main.js'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      YUNSHU_DATA_DIR: dataDir,
+      YUNSHU_ADMIN_PASSWORD: PASSWORD,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+    if (port) return { child, url: `http://127.0.0.1:${port}`, output: () => output };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stopServer(server: Running): Promise<number | null> {
+  if (server.child.exitCode !== null) return server.child.exitCode;
+  server.child.kill('SIGTERM');
+  const [code] = (await once(server.child, 'exit')) as [number | null];
+  return code;
+}
+
+async function api<T>(
+  server: Running,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const login = async (server: Running) =>
+  (
+    await api<{ token: string }>(server, '/api/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    })
+  ).token;
+
+describe('the server process on the embedded default', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'yunshu-e2e-'));
+  let server: Running;
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    server = await startServer(dataDir);
+  }, 240_000);
+  afterAll(async () => {
+    if (server) await stopServer(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('health and readiness answer 200', async () => {
+    expect(await api(server, '/healthz')).toEqual({ status: 'ok' });
+    expect(await api(server, '/readyz')).toMatchObject({
+      status: 'ok',
+      checks: { store: { ok: true, message: 'sqlite' } },
+    });
+  });
+
+  test('the demo fleet shows through the API: three clusters, mixed arch', async () => {
+    const token = await login(server);
+    let summary: {
+      nodes: number;
+      byArch: { key: string; count: number }[];
+      clusterStatus: { key: string }[];
+    };
+    const deadline = Date.now() + 30_000;
+    do {
+      summary = await api(server, '/api/v1/inventory/summary', { token });
+      if (summary.nodes === 15) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < deadline);
+    expect(summary.nodes).toBe(15);
+    expect(summary.byArch.map((b) => b.key).sort()).toEqual(['amd64', 'arm64']);
+    expect(server.output()).toMatch(/demo fleet running/);
+  });
+
+  test('SIGTERM shuts down cleanly and the data survives a restart', async () => {
+    const token = await login(server);
+    const tenant = await api<{ id: string }>(server, '/api/v1/tenants', {
+      method: 'POST',
+      token,
+      body: JSON.stringify({
+        name: '测试委办局',
+        code: 'e2e-test',
+        regionCode: '520100',
+        regionName: '贵阳市',
+        level: 'city',
+      }),
+    });
+    expect(await stopServer(server)).toBe(0);
+    expect(server.output()).toMatch(/"msg":"stopped"/);
+    server = await startServer(dataDir);
+    const again = await login(server);
+    expect(
+      await api<{ code: string }>(server, `/api/v1/tenants/${tenant.id}`, { token: again }),
+    ).toMatchObject({
+      code: 'e2e-test',
+    });
+    // The first start's accounts are not created twice.
+    expect(server.output()).not.toMatch(/first start: created account/);
+  });
+
+  describeWithServices('the console in Chromium', [chromiumBinary()], () => {
+    test('shows the status page in Chinese first, and in English after the switch', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(server.url);
+        await page.getByTestId('readiness').waitFor();
+        expect(await page.locator('h1').innerText()).toContain('云枢');
+        expect(await page.getByTestId('readiness').innerText()).toBe('正常');
+        await page.getByTestId('lang-switch').click();
+        expect(await page.getByTestId('readiness').innerText()).toBe('OK');
+        expect(await page.locator('h2').innerText()).toBe('System status');
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+});
