@@ -13,7 +13,11 @@ import { CpuVendor, NodeSchema, OsFamily, type Node } from '../model/node.js';
 import { PodSchema } from '../model/pod.js';
 import { WorkloadKind, WorkloadSchema } from '../model/workload.js';
 import type { Filter, Scalar, Store } from '../store/port.js';
-import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { findAll, IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { findArchMismatches } from '../../collectors/heterogeneity/arch-mismatch.js';
+import { Severity } from '../model/fragments.js';
+import type { Pod } from '../model/pod.js';
+import type { Workload } from '../model/workload.js';
 
 const ClusterFilter = { clusterId: z.string().max(256).optional().describe('Only this cluster') };
 const Search = { q: z.string().max(128).optional().describe('Substring of the name') };
@@ -43,6 +47,28 @@ const InventorySummary = z
     clusterStatus: z.array(SummaryBucket).describe('Clusters per connection status'),
   })
   .openapi('InventorySummary');
+
+const ArchMismatch = z
+  .object({
+    workloadId: z.string(),
+    clusterId: z.string(),
+    namespace: z.string(),
+    kind: WorkloadKind,
+    name: z.string(),
+    images: z.array(z.string()),
+    nodeArches: z.array(Arch).describe('Archs it runs on or may be scheduled on'),
+    missingArches: z.array(Arch).describe('Archs the evidence says its images lack'),
+    evidence: z.array(
+      z.object({
+        kind: z.enum(['exec-format-error', 'crashloop-on-one-arch-only', 'image-index-lacks-arch']),
+        podId: z.string().optional(),
+        arch: Arch,
+        detail: z.string(),
+      }),
+    ),
+    severity: Severity,
+  })
+  .openapi('ArchMismatch');
 
 const buckets = async (store: Store, field: string) =>
   (await store.collection<Node>('nodes').countBy({}, [field])).map((g) => ({
@@ -160,6 +186,24 @@ export function inventoryRoutes(): RouteSpec[] {
           ...pagingOptions(query),
         }),
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/inventory/arch-mismatches',
+      summary: 'Workloads scheduled (or schedulable) on nodes whose arch their images lack',
+      tags: ['inventory'],
+      permission: 'inventory:read',
+      query: z.object({ clusterId: z.string().max(256).optional().describe('Only this cluster') }),
+      responses: { 200: { description: 'the findings', schema: z.object({ items: z.array(ArchMismatch) }) } },
+      handler: async ({ query, store }) => {
+        const filter: Filter = query.clusterId ? { clusterId: query.clusterId } : {};
+        const items = await findArchMismatches({
+          nodes: await findAll(store.collection<Node>('nodes'), filter),
+          pods: await findAll(store.collection<Pod>('pods'), filter),
+          workloads: await findAll(store.collection<Workload>('workloads'), filter),
+        });
+        return { body: { items } };
+      },
     }),
     defineRoute({
       method: 'get',

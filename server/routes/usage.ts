@@ -10,8 +10,7 @@ import type { Cluster } from '../model/cluster.js';
 import { z, Timestamp } from '../model/common.js';
 import type { Tenant } from '../model/tenant.js';
 import { UsageSchema, type Usage } from '../model/usage.js';
-import type { Store } from '../store/port.js';
-import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { findAll, IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
 
 const TenantUsage = z
   .object({
@@ -31,23 +30,6 @@ const TenantUsage = z
 
 const finite = (usage: Usage, metric: string): number => usage.metrics[metric]?.value ?? 0;
 
-async function allOf<T extends { id: string }>(
-  store: Store,
-  name: string,
-  filter: Record<string, string>,
-): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store
-      .collection<T & { version: number; createdAt: string; updatedAt: string }>(name)
-      .find({ filter, sort: { field: 'id', dir: 'asc' }, limit: 1000, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 export function usageRoutes(): RouteSpec[] {
   return [
     defineRoute({
@@ -61,7 +43,10 @@ export function usageRoutes(): RouteSpec[] {
       handler: async ({ params, store }) => {
         const tenant = await store.collection<Tenant>('tenants').get(params.id);
         if (!tenant) throw new HttpError(404, 'not found');
-        const usage = await allOf<Usage>(store, 'usage', { tenantId: tenant.id, kind: 'namespace' });
+        const usage = await findAll(store.collection<Usage>('usage'), {
+          tenantId: tenant.id,
+          kind: 'namespace',
+        });
         const sum = (metric: string) => usage.reduce((total, u) => total + finite(u, metric), 0);
         return {
           body: {

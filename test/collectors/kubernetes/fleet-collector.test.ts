@@ -79,6 +79,20 @@ describe('fleet collector against the demo fleet', () => {
     expect(await store.collection('workloads').count({ tenantId: 'demo-gzgat' })).toBeGreaterThan(0);
   });
 
+  test('the arm64-mismatched workload is found, with exec-format-error evidence, and only it', async () => {
+    const { findArchMismatches } = await import('../../../collectors/heterogeneity/arch-mismatch.js');
+    const all = async (name: string) => (await store.collection(name).find({ limit: 1000 })).items as never[];
+    const findings = await findArchMismatches({
+      nodes: await all('nodes'),
+      pods: await all('pods'),
+      workloads: await all('workloads'),
+    });
+    expect(findings.length).toBeGreaterThan(0);
+    expect(new Set(findings.map((f) => f.name))).toEqual(new Set(['etl-worker']));
+    expect(findings.every((f) => f.missingArches.includes('arm64'))).toBe(true);
+    expect(findings.flatMap((f) => f.evidence.map((e) => e.kind))).toContain('exec-format-error');
+  });
+
   test('the cluster document carries the API server version and when it was last seen', async () => {
     const cluster = await eventually(async () => {
       const c = await clusters().get('gz-prod-x86');
