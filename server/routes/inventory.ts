@@ -12,6 +12,7 @@ import { NamespaceSchema } from '../model/namespace.js';
 import { CpuVendor, NodeSchema, OsFamily, type Node } from '../model/node.js';
 import { PodSchema } from '../model/pod.js';
 import { WorkloadKind, WorkloadSchema } from '../model/workload.js';
+import type { ZodObject, ZodType } from 'zod';
 import type { Filter, Scalar, Store } from '../store/port.js';
 import { findAll, IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
 import { findArchMismatches } from '../../collectors/heterogeneity/arch-mismatch.js';
@@ -19,19 +20,58 @@ import { Severity } from '../model/fragments.js';
 import type { Pod } from '../model/pod.js';
 import type { Workload } from '../model/workload.js';
 
-const ClusterFilter = { clusterId: z.string().max(256).optional().describe('Only this cluster') };
 const Search = { q: z.string().max(128).optional().describe('Substring of the name') };
 
-/** Drops unset query values and turns `q` into a name search. */
-function filterOf(query: Record<string, unknown>, fields: string[]): Filter {
-  const filter: Record<string, Scalar | { contains: string }> = {};
-  for (const field of fields) {
-    const value = query[field.split('.').pop()!];
-    if (typeof value === 'string') filter[field] = value;
-  }
-  if (typeof query.q === 'string' && query.q) filter.name = { contains: query.q };
-  return filter;
+/** A query parameter that filters on a document field. */
+type FieldFilter = [query: string, field: string, schema: ZodType];
+
+/**
+ * A paged inventory list, sorted by name: each filter is a query parameter bound to a
+ * document field, and `q` searches the name.
+ */
+function inventoryList(spec: {
+  path: string;
+  summary: string;
+  collection: string;
+  schema: ZodObject;
+  page: string;
+  filters: FieldFilter[];
+}): RouteSpec {
+  const extra = Object.fromEntries(spec.filters.map(([query, , schema]) => [query, schema.optional()]));
+  return defineRoute({
+    method: 'get',
+    path: spec.path,
+    summary: spec.summary,
+    tags: ['inventory'],
+    permission: 'inventory:read',
+    query: z.object({ ...PageQuery, ...Search, ...extra }),
+    responses: {
+      200: { description: `a page of ${spec.collection}`, schema: pageSchema(spec.schema, spec.page) },
+    },
+    handler: async ({ query, store }) => {
+      const values = query as Record<string, unknown>;
+      const filter: Record<string, Scalar | { contains: string }> = {};
+      for (const [name, field] of spec.filters)
+        if (typeof values[name] === 'string') filter[field] = values[name] as string;
+      if (typeof values.q === 'string' && values.q) filter.name = { contains: values.q };
+      return {
+        body: await store.collection(spec.collection).find({
+          filter,
+          sort: { field: 'name', dir: 'asc' },
+          ...pagingOptions(values as { limit: number; cursor?: string }),
+        }),
+      };
+    },
+  });
 }
+
+const Name = z.string().max(253);
+const TenantFilter: FieldFilter = ['tenantId', 'tenantId', z.string().max(128)];
+const ClusterFilter: FieldFilter = [
+  'clusterId',
+  'clusterId',
+  z.string().max(256).describe('Only this cluster'),
+];
 
 const SummaryBucket = z.object({ key: z.string().nullable(), count: z.number().int() });
 const InventorySummary = z
@@ -78,28 +118,18 @@ const buckets = async (store: Store, field: string) =>
 
 export function inventoryRoutes(): RouteSpec[] {
   return [
-    defineRoute({
-      method: 'get',
+    inventoryList({
       path: '/api/v1/nodes',
       summary: 'List nodes with arch, CPU vendor and OS',
-      tags: ['inventory'],
-      permission: 'inventory:read',
-      query: z.object({
-        ...PageQuery,
-        ...ClusterFilter,
-        ...Search,
-        arch: Arch.optional(),
-        vendor: CpuVendor.optional().describe('CPU vendor'),
-        osFamily: OsFamily.optional(),
-      }),
-      responses: { 200: { description: 'a page of nodes', schema: pageSchema(NodeSchema, 'NodePage') } },
-      handler: async ({ query, store }) => ({
-        body: await store.collection<Node>('nodes').find({
-          filter: filterOf(query, ['clusterId', 'arch', 'cpu.vendor', 'osFamily']),
-          sort: { field: 'name', dir: 'asc' },
-          ...pagingOptions(query),
-        }),
-      }),
+      collection: 'nodes',
+      schema: NodeSchema,
+      page: 'NodePage',
+      filters: [
+        ClusterFilter,
+        ['arch', 'arch', Arch],
+        ['vendor', 'cpu.vendor', CpuVendor.describe('CPU vendor')],
+        ['osFamily', 'osFamily', OsFamily],
+      ],
     }),
     defineRoute({
       method: 'get',
@@ -115,77 +145,40 @@ export function inventoryRoutes(): RouteSpec[] {
         return { body: node };
       },
     }),
-    defineRoute({
-      method: 'get',
+    inventoryList({
       path: '/api/v1/namespaces',
       summary: 'List namespaces and the tenants that own them',
-      tags: ['inventory'],
-      permission: 'inventory:read',
-      query: z.object({
-        ...PageQuery,
-        ...ClusterFilter,
-        ...Search,
-        tenantId: z.string().max(128).optional(),
-      }),
-      responses: {
-        200: { description: 'a page of namespaces', schema: pageSchema(NamespaceSchema, 'NamespacePage') },
-      },
-      handler: async ({ query, store }) => ({
-        body: await store.collection('namespaces').find({
-          filter: filterOf(query, ['clusterId', 'tenantId']),
-          sort: { field: 'name', dir: 'asc' },
-          ...pagingOptions(query),
-        }),
-      }),
+      collection: 'namespaces',
+      schema: NamespaceSchema,
+      page: 'NamespacePage',
+      filters: [ClusterFilter, TenantFilter],
     }),
-    defineRoute({
-      method: 'get',
+    inventoryList({
       path: '/api/v1/workloads',
       summary: 'List workloads (Deployments, StatefulSets, DaemonSets…)',
-      tags: ['inventory'],
-      permission: 'inventory:read',
-      query: z.object({
-        ...PageQuery,
-        ...ClusterFilter,
-        ...Search,
-        namespace: z.string().max(253).optional(),
-        kind: WorkloadKind.optional(),
-        tenantId: z.string().max(128).optional(),
-      }),
-      responses: {
-        200: { description: 'a page of workloads', schema: pageSchema(WorkloadSchema, 'WorkloadPage') },
-      },
-      handler: async ({ query, store }) => ({
-        body: await store.collection('workloads').find({
-          filter: filterOf(query, ['clusterId', 'namespace', 'kind', 'tenantId']),
-          sort: { field: 'name', dir: 'asc' },
-          ...pagingOptions(query),
-        }),
-      }),
+      collection: 'workloads',
+      schema: WorkloadSchema,
+      page: 'WorkloadPage',
+      filters: [
+        ClusterFilter,
+        TenantFilter,
+        ['namespace', 'namespace', Name],
+        ['kind', 'kind', WorkloadKind],
+      ],
     }),
-    defineRoute({
-      method: 'get',
+    inventoryList({
       path: '/api/v1/pods',
       summary: 'List pods',
-      tags: ['inventory'],
-      permission: 'inventory:read',
-      query: z.object({
-        ...PageQuery,
-        ...ClusterFilter,
-        ...Search,
-        namespace: z.string().max(253).optional(),
-        nodeName: z.string().max(253).optional(),
-        phase: z.string().max(32).optional(),
-        tenantId: z.string().max(128).optional(),
-      }),
-      responses: { 200: { description: 'a page of pods', schema: pageSchema(PodSchema, 'PodPage') } },
-      handler: async ({ query, store }) => ({
-        body: await store.collection('pods').find({
-          filter: filterOf(query, ['clusterId', 'namespace', 'nodeName', 'phase', 'tenantId']),
-          sort: { field: 'name', dir: 'asc' },
-          ...pagingOptions(query),
-        }),
-      }),
+      collection: 'pods',
+      schema: PodSchema,
+      page: 'PodPage',
+      filters: [
+        ClusterFilter,
+        TenantFilter,
+        ['namespace', 'namespace', Name],
+        ['nodeName', 'nodeName', Name],
+        ['phase', 'phase', z.string().max(32)],
+      ],
     }),
     defineRoute({
       method: 'get',
