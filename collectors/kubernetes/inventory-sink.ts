@@ -57,15 +57,23 @@ export class InventorySink {
     const batch = [...this.pending.values()];
     this.pending.clear();
     this.flushing = this.flushing.then(async () => {
+      // Upserts go in one batch per collection; deletes one by one (they are rare).
+      const upserts = new Map<string, Omit<Doc, 'version' | 'createdAt' | 'updatedAt'>[]>();
       for (const { collection, id, doc } of batch) {
-        try {
-          if (doc)
-            await this.collection(collection).upsert(doc as Omit<Doc, 'version' | 'createdAt' | 'updatedAt'>);
-          else await this.collection(collection).delete(id);
-        } catch (error) {
-          this.onError(error);
+        if (doc) {
+          const list = upserts.get(collection) ?? [];
+          list.push(doc as Omit<Doc, 'version' | 'createdAt' | 'updatedAt'>);
+          upserts.set(collection, list);
+          continue;
         }
+        await this.collection(collection)
+          .delete(id)
+          .catch((error: unknown) => this.onError(error));
       }
+      for (const [collection, docs] of upserts)
+        await this.collection(collection)
+          .upsertMany(docs)
+          .catch((error: unknown) => this.onError(error));
     });
     return this.flushing;
   }

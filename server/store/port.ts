@@ -105,6 +105,11 @@ export interface Collection<T extends StoredDoc> {
   insert(doc: NewDoc<T>): Promise<T>;
   /** Inserts, or overwrites the whole document keeping createdAt and bumping version. */
   upsert(doc: NewDoc<T>): Promise<T>;
+  /**
+   * upsert() for many documents at once (collectors write in batches). Not atomic as a whole on
+   * every adapter, but each document is upserted exactly as upsert() would.
+   */
+  upsertMany(docs: readonly NewDoc<T>[]): Promise<void>;
   /** Shallow-merges top-level fields. Throws NotFoundError / ConflictError. */
   update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T>;
   /** Returns false when nothing matched. Throws ConflictError on a version mismatch. */

@@ -107,6 +107,10 @@ class ScopedCollection<T extends StoredDoc> implements Collection<T> {
     return this.inner.upsert(doc);
   }
 
+  async upsertMany(docs: readonly NewDoc<T>[]): Promise<void> {
+    for (const doc of docs) await this.upsert(doc);
+  }
+
   update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T> {
     if (this.field in patch) this.assertInScope(patch);
     return this.inner.update(id, patch, this.options(options));

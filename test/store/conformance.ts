@@ -182,6 +182,18 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         expect(await widgets().count()).toBe(1);
       });
 
+      test('upsertMany inserts new and overwrites existing documents, bumping versions', async () => {
+        await widgets().insert(widget('w1', { size: 1 }));
+        await widgets().upsertMany([widget('w1', { name: 'again' }), widget('w2'), widget('w3')]);
+        expect(await widgets().count()).toBe(3);
+        const w1 = await widgets().get('w1');
+        expect(w1).toMatchObject({ version: 2, name: 'again' });
+        expect(w1).not.toHaveProperty('size');
+        expect((await widgets().get('w3'))?.version).toBe(1);
+        await widgets().upsertMany([]);
+        expect(await widgets().count()).toBe(3);
+      });
+
       test('delete reports what it removed and honours version and scope', async () => {
         await widgets().insert(widget('w1'));
         await widgets().insert(widget('w2'));

@@ -120,6 +120,11 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
     return this.fenced(doc.id, () => this.replaceOrInsert(doc));
   }
 
+  /** Document by document: every upsert keeps its version guard (no cross-document transaction). */
+  async upsertMany(docs: readonly NewDoc<T>[]): Promise<void> {
+    for (const doc of docs) await this.upsert(doc);
+  }
+
   private async replaceOrInsert(doc: NewDoc<T>): Promise<T> {
     // Compare-and-swap on version: a whole-document replace that keeps createdAt.
     for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {

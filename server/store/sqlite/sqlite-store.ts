@@ -109,18 +109,27 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     return stored;
   }
 
+  private upsertOne(doc: NewDoc<T>): T {
+    const current = this.read(doc.id);
+    const at = now();
+    const stored = {
+      ...doc,
+      version: (current?.version ?? 0) + 1,
+      createdAt: current?.createdAt ?? at,
+      updatedAt: at,
+    } as T;
+    this.write(stored, !current);
+    return stored;
+  }
+
   async upsert(doc: NewDoc<T>): Promise<T> {
-    return this.db.transaction(() => {
-      const current = this.read(doc.id);
-      const at = now();
-      const stored = {
-        ...doc,
-        version: (current?.version ?? 0) + 1,
-        createdAt: current?.createdAt ?? at,
-        updatedAt: at,
-      } as T;
-      this.write(stored, !current);
-      return stored;
+    return this.db.transaction(() => this.upsertOne(doc))();
+  }
+
+  /** One transaction for the batch: one WAL commit instead of one per document. */
+  async upsertMany(docs: readonly NewDoc<T>[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const doc of docs) this.upsertOne(doc);
     })();
   }
 
