@@ -15,6 +15,8 @@ import { stringify } from 'yaml';
 export interface Envtest {
   /** https://127.0.0.1:PORT of the API server. */
   url: string;
+  /** http://127.0.0.1:PORT of etcd (for compaction: forcing watch expiry). */
+  etcdUrl: string;
   /** Kubeconfig YAML for a client-cert user in system:masters. */
   adminKubeconfig: string;
   /** Kubeconfig YAML for a client-cert user with only the roles RBAC gives every authenticated user. */
@@ -81,7 +83,15 @@ process.once('exit', () => {
   }
 });
 
-export async function startEnvtest(): Promise<Envtest> {
+export interface EnvtestOptions {
+  /**
+   * Serve watches from etcd rather than the API server's watch cache, so that an etcd compaction
+   * expires older resourceVersions at once (410 Gone), as a long outage would.
+   */
+  watchCache?: boolean;
+}
+
+export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtest> {
   const missing = missingEnvtestBinaries();
   if (missing.length > 0)
     throw new Error(`envtest binaries missing (${missing.join(', ')}): ${ENVTEST_BUILD_HINT}`);
@@ -140,6 +150,7 @@ export async function startEnvtest(): Promise<Envtest> {
       '--disable-admission-plugins=ServiceAccount',
       // The loopback advertise address is not a valid Endpoints IP, and nothing here needs them.
       '--endpoint-reconciler-type=none',
+      ...(options.watchCache === false ? ['--watch-cache=false'] : []),
     ]);
 
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
@@ -160,6 +171,7 @@ export async function startEnvtest(): Promise<Envtest> {
 
     return {
       url,
+      etcdUrl,
       adminKubeconfig: kubeconfig(url, pki.ca, 'yunshu-admin', pki.adminCert, pki.adminKey),
       async restrictedKubeconfig(user, groups = []) {
         const { stdout } = await promisify(execFile)(helper, ['client-cert', pkiDir, user, ...groups]);
