@@ -6,12 +6,16 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open-store.js';
 import type { DemoFleet } from '../collectors/demo-fleet/types.js';
 import { CollectionRuntime } from './collection/collection-runtime.js';
+import { ClusterShards } from './coordination/cluster-shards.js';
+import { MemoryLeaseStore } from './coordination/memory-lease-store.js';
+import { RedisLeaseStore } from './coordination/redis-lease-store.js';
 import { hasRealClusters, seedDemoFleet } from './collection/demo-seed.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { createServices, STORE_COLLECTIONS } from './services.js';
@@ -54,6 +58,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
   }
   let demo: DemoFleet | undefined;
   let collection: CollectionRuntime | undefined;
+  let redis: Redis | undefined;
   if (config.collect) {
     if (config.demo === 'on' || (config.demo === 'auto' && !(await hasRealClusters(store)))) {
       demo = await seedDemoFleet(store, services.secrets);
@@ -62,7 +67,14 @@ export async function runProcess(role: ProcessRole): Promise<void> {
         'demo fleet running (演示数据, demo data)',
       );
     }
-    collection = new CollectionRuntime({ store, secrets: services.secrets, logger });
+    // With Redis, the collecting processes split the clusters through leases; alone, one owns all.
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl);
+      redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+    }
+    const shards = new ClusterShards({ leases: redis ? new RedisLeaseStore(redis) : new MemoryLeaseStore() });
+    logger.info({ owner: shards.owner, leases: redis ? 'redis' : 'memory' }, 'cluster sharding');
+    collection = new CollectionRuntime({ store, secrets: services.secrets, logger, shards });
     services.fleet = collection;
     await collection.start();
   }
@@ -103,6 +115,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
       clearTimeout(force);
       clearInterval(housekeeping);
       await collection?.stop();
+      await redis?.quit();
       await demo?.stop();
       await store.close();
       logger.info('stopped');

@@ -6,6 +6,7 @@
  */
 import type { Cluster } from '../../server/model/cluster.js';
 import type { SecretStore } from '../../server/secrets/secret-store.js';
+import { findAll } from '../../server/store/find-all.js';
 import type { Store } from '../../server/store/port.js';
 import { ClusterCollector, type ClusterCollectorOptions, type ClusterHealth } from './cluster-collector.js';
 import { InventorySink } from './inventory-sink.js';
@@ -75,17 +76,8 @@ export class FleetCollector {
 
   private async sync(): Promise<void> {
     const wanted = new Map<string, Cluster>();
-    let cursor: string | undefined;
-    do {
-      const page = await this.clusters.find({
-        sort: { field: 'id', dir: 'asc' },
-        limit: 500,
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const cluster of page.items)
-        if (this.options.owns?.(cluster.id) ?? true) wanted.set(cluster.id, cluster);
-      cursor = page.nextCursor;
-    } while (cursor);
+    for (const cluster of await findAll(this.clusters))
+      if (this.options.owns?.(cluster.id) ?? true) wanted.set(cluster.id, cluster);
 
     for (const [id, entry] of this.running)
       if (!wanted.has(id) || wanted.get(id)!.credentialRef !== entry.fingerprint) {

@@ -4,6 +4,7 @@
  * are remembered as namespaces are collected, so pods and workloads resolve without extra lookups.
  */
 import type { Tenant } from '../../server/model/tenant.js';
+import { findAll } from '../../server/store/find-all.js';
 import type { Store } from '../../server/store/port.js';
 
 type Labels = Readonly<Record<string, string>>;
@@ -47,15 +48,7 @@ export class TenantResolver {
   /** Re-reads the tenants if the copy is older than refreshMs. */
   async refresh(force = false): Promise<void> {
     if (!force && this.now() - this.loadedAt < this.refreshMs) return;
-    const tenants: Tenant[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.store
-        .collection<Tenant>('tenants')
-        .find({ sort: { field: 'id', dir: 'asc' }, limit: 500, ...(cursor ? { cursor } : {}) });
-      tenants.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const tenants = await findAll(this.store.collection<Tenant>('tenants'));
     this.tenants = tenants;
     this.loadedAt = this.now();
   }

@@ -238,9 +238,9 @@ describeWithServices('helm chart charts/yunshu', [helmBinary()], () => {
       m = await render();
     });
 
-    test('renders the app (2 replicas), one worker (collectors do not shard yet), MongoDB and Redis', () => {
+    test('renders the app (2 replicas), 2 workers (sharding clusters by lease), MongoDB and Redis', () => {
       expect(m.get('Deployment', APP).spec.replicas).toBe(2);
-      expect(m.get('Deployment', WORKER).spec.replicas).toBe(1);
+      expect(m.get('Deployment', WORKER).spec.replicas).toBe(2);
       expect(m.get('StatefulSet', MONGO).spec.template.spec.containers[0].image).toBe('mongo:7');
       expect(m.get('StatefulSet', REDIS).spec.template.spec.containers[0].image).toBe('redis:7');
       expect(m.get('ConfigMap', APP).data).toMatchObject({ YUNSHU_STORE: 'mongo', PORT: '8080' });
