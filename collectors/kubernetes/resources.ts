@@ -2,10 +2,18 @@
  * The Kubernetes resources Yunshu collects, each with where it lives in the API, which collection
  * it feeds, and how one object becomes a model document (undefined: not kept).
  */
-import type { V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1NetworkPolicy, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { StoredDoc } from '../../server/store/port.js';
 import type { RawObject } from './list-watch.js';
-import { namespaceFrom, nodeFrom, podFrom, workloadFrom } from './normalize/index.js';
+import {
+  kubeEventFrom,
+  namespaceFrom,
+  networkPolicyFrom,
+  nodeFrom,
+  podFrom,
+  roleBindingFrom,
+  workloadFrom,
+} from './normalize/index.js';
 import type { TenantResolver } from './tenant-resolver.js';
 
 type Doc = Omit<StoredDoc, 'version' | 'createdAt' | 'updatedAt'> & Record<string, unknown>;
@@ -29,9 +37,15 @@ const WORKLOADS = [
   ['DaemonSet', '/apis/apps/v1/daemonsets'],
 ] as const;
 
+const BINDINGS = [
+  ['RoleBinding', '/apis/rbac.authorization.k8s.io/v1/rolebindings'],
+  ['ClusterRoleBinding', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings'],
+] as const;
+
 /**
  * The kinds collected for a cluster. Raw JSON from the API server matches the client's V1 types
- * except that timestamps stay strings, which the normalizers accept.
+ * except that timestamps stay strings and fields the client renames keep their wire names (a
+ * NetworkPolicy rule's `from`), which the normalizers accept.
  */
 export function resourceKinds(tenants: TenantResolver): ResourceKind[] {
   return [
@@ -66,6 +80,30 @@ export function resourceKinds(tenants: TenantResolver): ResourceKind[] {
       path: '/api/v1/pods',
       collection: 'pods',
       normalize: async (clusterId, object) => podFrom(clusterId, object as V1Pod, tenants.tenantOf) as Doc,
+    },
+    {
+      name: 'networkpolicies',
+      path: '/apis/networking.k8s.io/v1/networkpolicies',
+      collection: 'network_policies',
+      normalize: async (clusterId, object) =>
+        networkPolicyFrom(clusterId, object as V1NetworkPolicy, tenants.tenantOf) as Doc,
+    },
+    ...BINDINGS.map(([kind, path]): ResourceKind => ({
+      name: `${kind.toLowerCase()}s`,
+      path,
+      collection: 'role_bindings',
+      scope: { kind },
+      normalize: async (clusterId, object) =>
+        roleBindingFrom(clusterId, kind, object as never, tenants.tenantOf) as Doc,
+    })),
+    {
+      // Normal events are many and say little; Warning ones (BackOff, FailedScheduling...) are kept.
+      name: 'events',
+      path: '/api/v1/events',
+      fieldSelector: 'type=Warning',
+      collection: 'kube_events',
+      normalize: async (clusterId, object) =>
+        kubeEventFrom(clusterId, object as never, tenants.tenantOf) as Doc | undefined,
     },
   ];
 }

@@ -23,12 +23,15 @@ import { CloudSchema } from './cloud.js';
 import { ClusterSchema } from './cluster.js';
 import { ComplianceResultSchema } from './compliance-result.js';
 import { IncidentSchema } from './incident.js';
+import { KubeEventSchema } from './kube-event.js';
 import { NamespaceSchema } from './namespace.js';
+import { NetworkPolicySchema } from './network-policy.js';
 import { NodeSchema } from './node.js';
 import { PlaybookRunSchema } from './playbook-run.js';
 import { PlaybookSchema } from './playbook.js';
 import { PodSchema } from './pod.js';
 import { RoleSchema } from './role.js';
+import { RoleBindingSchema } from './role-binding.js';
 import { SecurityEventSchema } from './security-event.js';
 import { SessionSchema } from './session.js';
 import { TenantSchema } from './tenant.js';
@@ -46,12 +49,15 @@ export * from './cloud.js';
 export * from './cluster.js';
 export * from './compliance-result.js';
 export * from './incident.js';
+export * from './kube-event.js';
 export * from './namespace.js';
+export * from './network-policy.js';
 export * from './node.js';
 export * from './playbook-run.js';
 export * from './playbook.js';
 export * from './pod.js';
 export * from './role.js';
+export * from './role-binding.js';
 export * from './security-event.js';
 export * from './session.js';
 export * from './tenant.js';
@@ -120,6 +126,35 @@ export const collections = defineCollections({
       ['clusterId', 'namespace', 'owner.name'],
       ['tenantId', 'phase'],
     ],
+    unique: [['clusterId', 'namespace', 'name']],
+  },
+  network_policies: {
+    name: 'network_policies',
+    schema: NetworkPolicySchema,
+    tenantScoped: true,
+    indexes: [['clusterId'], ['tenantId', 'namespace']],
+    unique: [['clusterId', 'namespace', 'name']],
+  },
+  role_bindings: {
+    name: 'role_bindings',
+    schema: RoleBindingSchema,
+    tenantScoped: true,
+    // The risky-bindings view, fleet-wide or per tenant.
+    indexes: [['clusterId', 'kind'], ['tenantId', 'risky'], ['risky']],
+    // Not (clusterId, kind, namespace, name): cluster bindings have no namespace, and a unique
+    // field must be on every document. The id (cluster + uid) is the identity.
+    unique: [],
+  },
+  kube_events: {
+    name: 'kube_events',
+    schema: KubeEventSchema,
+    tenantScoped: true,
+    indexes: [
+      ['clusterId', 'lastTimestamp'],
+      ['tenantId', 'reason'],
+      ['clusterId', 'involvedObject.uid'],
+    ],
+    // Event names are unique per namespace (the API server's key).
     unique: [['clusterId', 'namespace', 'name']],
   },
   tenants: {

@@ -1,20 +1,25 @@
 /**
- * The fleet as cloud ops see it: nodes with CPU family and OS, namespaces, workloads, pods, and the
- * one-screen summary by cloud / arch / CPU vendor / OS. Tenant users see their tenant's namespaces,
- * workloads and pods only (the scoped store does it); nodes are platform objects.
+ * The fleet as cloud ops see it: nodes with CPU family and OS, namespaces, workloads, pods,
+ * NetworkPolicies, RBAC bindings and Warning events (read-only), and the one-screen summary by
+ * cloud / arch / CPU vendor / OS. Tenant users see their tenant's objects only (the scoped store
+ * does it); nodes and ClusterRoleBindings are platform objects.
  */
 import { HttpError } from '../http/errors.js';
 import { defineRoute, type RouteSpec } from '../http/route.js';
 import type { Cluster } from '../model/cluster.js';
 import { Arch } from '../model/fragments.js';
 import { z } from '../model/common.js';
+import { KubeEventSchema } from '../model/kube-event.js';
 import { NamespaceSchema } from '../model/namespace.js';
+import { NetworkPolicySchema } from '../model/network-policy.js';
 import { CpuVendor, NodeSchema, OsFamily, type Node } from '../model/node.js';
 import { PodSchema } from '../model/pod.js';
+import { RoleBindingKind, RoleBindingSchema } from '../model/role-binding.js';
 import { WorkloadKind, WorkloadSchema } from '../model/workload.js';
 import type { ZodObject, ZodType } from 'zod';
 import type { Filter, Scalar, Store } from '../store/port.js';
-import { findAll, IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { findAll } from '../store/find-all.js';
 import { findArchMismatches } from '../../collectors/heterogeneity/arch-mismatch.js';
 import { Severity } from '../model/fragments.js';
 import type { Pod } from '../model/pod.js';
@@ -22,7 +27,7 @@ import type { Workload } from '../model/workload.js';
 
 const Search = { q: z.string().max(128).optional().describe('Substring of the name') };
 
-/** A query parameter that filters on a document field. */
+/** A query parameter that filters on a document field (by equality to its parsed value). */
 type FieldFilter = [query: string, field: string, schema: ZodType];
 
 /**
@@ -52,7 +57,7 @@ function inventoryList(spec: {
       const values = query as Record<string, unknown>;
       const filter: Record<string, Scalar | { contains: string }> = {};
       for (const [name, field] of spec.filters)
-        if (typeof values[name] === 'string') filter[field] = values[name] as string;
+        if (values[name] !== undefined) filter[field] = values[name] as Scalar;
       if (typeof values.q === 'string' && values.q) filter.name = { contains: values.q };
       return {
         body: await store.collection(spec.collection).find({
@@ -66,6 +71,7 @@ function inventoryList(spec: {
 }
 
 const Name = z.string().max(253);
+const Namespace: FieldFilter = ['namespace', 'namespace', Name];
 const TenantFilter: FieldFilter = ['tenantId', 'tenantId', z.string().max(128)];
 const ClusterFilter: FieldFilter = [
   'clusterId',
@@ -159,12 +165,7 @@ export function inventoryRoutes(): RouteSpec[] {
       collection: 'workloads',
       schema: WorkloadSchema,
       page: 'WorkloadPage',
-      filters: [
-        ClusterFilter,
-        TenantFilter,
-        ['namespace', 'namespace', Name],
-        ['kind', 'kind', WorkloadKind],
-      ],
+      filters: [ClusterFilter, TenantFilter, Namespace, ['kind', 'kind', WorkloadKind]],
     }),
     inventoryList({
       path: '/api/v1/pods',
@@ -175,10 +176,44 @@ export function inventoryRoutes(): RouteSpec[] {
       filters: [
         ClusterFilter,
         TenantFilter,
-        ['namespace', 'namespace', Name],
+        Namespace,
         ['nodeName', 'nodeName', Name],
         ['phase', 'phase', z.string().max(32)],
       ],
+    }),
+    inventoryList({
+      path: '/api/v1/network-policies',
+      summary: 'List NetworkPolicies with their selectors and rule summaries',
+      collection: 'network_policies',
+      schema: NetworkPolicySchema,
+      page: 'NetworkPolicyPage',
+      filters: [ClusterFilter, TenantFilter, Namespace],
+    }),
+    inventoryList({
+      path: '/api/v1/role-bindings',
+      summary: 'List RoleBindings and ClusterRoleBindings with their risks',
+      collection: 'role_bindings',
+      schema: RoleBindingSchema,
+      page: 'RoleBindingPage',
+      filters: [
+        ClusterFilter,
+        TenantFilter,
+        Namespace,
+        ['kind', 'kind', RoleBindingKind],
+        [
+          'risky',
+          'risky',
+          z.stringbool().describe('true: only bindings with a risk; false: only those without'),
+        ],
+      ],
+    }),
+    inventoryList({
+      path: '/api/v1/kube-events',
+      summary: 'List Kubernetes Warning events (BackOff, FailedScheduling…)',
+      collection: 'kube_events',
+      schema: KubeEventSchema,
+      page: 'KubeEventPage',
+      filters: [ClusterFilter, TenantFilter, Namespace, ['reason', 'reason', z.string().max(256)]],
     }),
     defineRoute({
       method: 'get',

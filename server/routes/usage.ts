@@ -10,7 +10,8 @@ import type { Cluster } from '../model/cluster.js';
 import { z, Timestamp } from '../model/common.js';
 import type { Tenant } from '../model/tenant.js';
 import { UsageSchema, type Usage } from '../model/usage.js';
-import { findAll, IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
+import { findAll } from '../store/find-all.js';
 
 const TenantUsage = z
   .object({

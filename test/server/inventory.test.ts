@@ -82,6 +82,71 @@ describe('inventory API', () => {
     expect(nodes.body.items).toEqual([]);
   });
 
+  test('network policies, role bindings and Warning events list with their filters', async () => {
+    // These kinds start after the namespaces have listed: wait until each has arrived.
+    for (const [collection, filter] of [
+      ['network_policies', {}],
+      ['role_bindings', { risky: true }],
+      ['kube_events', { reason: 'BackOff' }],
+    ] as const)
+      while ((await t.store.collection(collection).count(filter)) === 0)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const policies = await request(t.app)
+      .get('/api/v1/network-policies?namespace=gzgat-app&limit=1000')
+      .set(ops)
+      .expect(200);
+    expect(new Set(policies.body.items.map((p: { name: string }) => p.name))).toEqual(
+      new Set(['default-deny-all', 'allow-gateway-ingress']),
+    );
+
+    const risky = await request(t.app).get('/api/v1/role-bindings?risky=true').set(ops).expect(200);
+    expect(risky.body.items).toMatchObject([
+      {
+        kind: 'ClusterRoleBinding',
+        name: 'ci-deployer-cluster-admin',
+        risk: ['cluster-admin-to-service-account'],
+      },
+    ]);
+    const cluster = await request(t.app)
+      .get('/api/v1/role-bindings?kind=ClusterRoleBinding&risky=false&limit=1000')
+      .set(ops)
+      .expect(200);
+    expect(cluster.body.items.length).toBeGreaterThan(0);
+    expect(
+      cluster.body.items.every(
+        (b: { kind: string; risky: boolean; namespace?: string }) =>
+          b.kind === 'ClusterRoleBinding' && !b.risky && b.namespace === undefined,
+      ),
+    ).toBe(true);
+    await request(t.app).get('/api/v1/role-bindings?risky=maybe').set(ops).expect(400);
+
+    const events = await request(t.app)
+      .get('/api/v1/kube-events?reason=BackOff&limit=1000')
+      .set(ops)
+      .expect(200);
+    expect(events.body.items.length).toBeGreaterThan(0);
+    expect(events.body.items.every((e: { reason: string }) => e.reason === 'BackOff')).toBe(true);
+  });
+
+  test('a tenant viewer sees its own bindings, policies and events only, and no cluster bindings', async () => {
+    const own = (items: { tenantId?: string }[]) => items.every((i) => i.tenantId === 'demo-gzwjw');
+    const bindings = await request(t.app).get('/api/v1/role-bindings?limit=1000').set(viewer).expect(200);
+    expect(bindings.body.items.length).toBeGreaterThan(0);
+    expect(own(bindings.body.items)).toBe(true);
+    const risky = await request(t.app).get('/api/v1/role-bindings?risky=true').set(viewer).expect(200);
+    expect(risky.body.items).toEqual([]);
+    for (const path of ['/api/v1/network-policies', '/api/v1/kube-events']) {
+      const res = await request(t.app).get(`${path}?limit=1000`).set(viewer).expect(200);
+      expect(own(res.body.items)).toBe(true);
+    }
+    const other = await request(t.app)
+      .get('/api/v1/network-policies?tenantId=demo-gzgat')
+      .set(viewer)
+      .expect(200);
+    expect(other.body.items).toEqual([]);
+  });
+
   test('the arch-mismatch finder names the amd64-only workload on the arm64 clusters', async () => {
     const res = await request(t.app).get('/api/v1/inventory/arch-mismatches').set(ops).expect(200);
     expect(new Set(res.body.items.map((f: { clusterId: string }) => f.clusterId))).toEqual(

@@ -27,8 +27,10 @@ describe('usage and tenant roll-up', () => {
     auth = { Authorization: `Bearer ${await t.login('ops1')}` };
     const deadline = Date.now() + 30_000;
     const usage = t.store.collection<Usage>('usage');
+    // Usage and inventory arrive independently; the roll-up needs both.
     const ready = async () =>
       (await usage.count({ kind: 'node' })) === 15 &&
+      (await t.store.collection('pods').count({ tenantId: 'demo-gzdsj' })) > 0 &&
       (await usage.countBy({ kind: 'namespace', tenantId: 'demo-gzdsj' }, ['clusterId'])).length === 3;
     while (!(await ready())) {
       if (Date.now() > deadline) throw new Error('no usage collected');

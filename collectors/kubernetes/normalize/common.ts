@@ -32,6 +32,10 @@ export function isoTime(time: Date | string | undefined | null): string | undefi
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** Text cut to `max` characters (an ellipsis marks the cut); empty text is left out. */
+export const clip = (text: string | undefined, max: number): string | undefined =>
+  text === undefined || text === '' ? undefined : text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
 /** The object's identity fields; throws when the API server left out what every object has. */
 export function objectFields(clusterId: string, meta: V1ObjectMeta | undefined) {
   const { uid, name } = meta ?? {};

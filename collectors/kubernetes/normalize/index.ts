@@ -4,7 +4,10 @@
  * annotations or whole specs).
  */
 export { allowedArchsOf, docId, type TenantOf } from './common.js';
+export { kubeEventFrom } from './kube-event.js';
 export { namespaceFrom } from './namespace.js';
+export { networkPolicyFrom } from './network-policy.js';
 export { nodeFrom } from './node.js';
 export { podFrom, podOwner, type OwnerLookup } from './pod.js';
+export { bindingRisks, roleBindingFrom } from './role-binding.js';
 export { workloadFrom, type WorkloadObjects } from './workload.js';

@@ -2,7 +2,7 @@
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { PodPhase, type OwnerRef, type Pod } from '../../../server/model/index.js';
 import type { NewDoc } from '../../../server/store/port.js';
-import { controllerOf, isoTime, objectFields, quantities, type TenantOf } from './common.js';
+import { clip, controllerOf, isoTime, objectFields, quantities, type TenantOf } from './common.js';
 
 /**
  * The controller of a collected intermediate owner (ReplicaSet, Job): its own controlling owner,
@@ -12,8 +12,6 @@ export type OwnerLookup = (namespace: string, owner: OwnerRef) => OwnerRef | nul
 
 const INTERMEDIATE_KINDS = new Set(['ReplicaSet', 'Job']);
 const QOS_CLASSES = new Set(['Guaranteed', 'Burstable', 'BestEffort']);
-const clip = (text: string | undefined, max: number) =>
-  text === undefined || text === '' ? undefined : text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
 /**
  * The top-level workload of a pod. Through a collected ReplicaSet or Job, `lookup` gives its

@@ -8,8 +8,11 @@ import { resourceKinds } from '../../../collectors/kubernetes/resources.js';
 import { TenantResolver } from '../../../collectors/kubernetes/tenant-resolver.js';
 import { seedDemoFleet } from '../../../server/collection/demo-seed.js';
 import type { Cluster } from '../../../server/model/cluster.js';
+import type { KubeEvent } from '../../../server/model/kube-event.js';
+import type { NetworkPolicy } from '../../../server/model/network-policy.js';
 import type { Node } from '../../../server/model/node.js';
 import type { Pod } from '../../../server/model/pod.js';
+import type { RoleBinding } from '../../../server/model/role-binding.js';
 import { createServices, STORE_COLLECTIONS } from '../../../server/services.js';
 import { SqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
 
@@ -91,6 +94,52 @@ describe('fleet collector against the demo fleet', () => {
     expect(new Set(findings.map((f) => f.name))).toEqual(new Set(['etl-worker']));
     expect(findings.every((f) => f.missingArches.includes('arm64'))).toBe(true);
     expect(findings.flatMap((f) => f.evidence.map((e) => e.kind))).toContain('exec-format-error');
+  });
+
+  test('RBAC bindings, NetworkPolicies and Warning events are collected, with risks and tenants', async () => {
+    const bindings = store.collection<RoleBinding>('role_bindings');
+    const risky = await eventually(async () => {
+      const page = await bindings.find({ filter: { risky: true }, limit: 100 });
+      return page.items.length ? page.items : undefined;
+    }, 'the risky binding');
+    expect(risky.map((b) => [b.clusterId, b.kind, b.name, b.risk])).toEqual([
+      [
+        'gz-prod-x86',
+        'ClusterRoleBinding',
+        'ci-deployer-cluster-admin',
+        ['cluster-admin-to-service-account'],
+      ],
+    ]);
+    expect(risky[0]).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'gzdsj-data' }],
+    });
+    expect(risky[0]!.tenantId).toBeUndefined();
+    const tenantBinding = await eventually(
+      async () =>
+        (await bindings.find({ filter: { kind: 'RoleBinding', namespace: 'gzdsj-data' }, limit: 10 }))
+          .items[0],
+      'a tenant RoleBinding',
+    );
+    expect(tenantBinding.tenantId).toBe('demo-gzdsj');
+
+    const policies = store.collection<NetworkPolicy>('network_policies');
+    const denyAll = await eventually(
+      async () => (await policies.find({ filter: { name: 'default-deny-all' }, limit: 10 })).items[0],
+      'the default-deny policy',
+    );
+    expect(denyAll).toMatchObject({ namespace: 'gzgat-app', tenantId: 'demo-gzgat', podSelector: {} });
+
+    const events = store.collection<KubeEvent>('kube_events');
+    const backOff = await eventually(async () => {
+      const page = await events.find({ filter: { reason: 'BackOff' }, limit: 1000 });
+      return page.items.length ? page.items : undefined;
+    }, 'BackOff events');
+    expect(backOff.every((e) => e.involvedObject.kind === 'Pod' && e.sourceComponent === 'kubelet')).toBe(
+      true,
+    );
+    expect(backOff.some((e) => e.tenantId?.startsWith('demo-'))).toBe(true);
+    expect(await events.count({ reason: 'Pulled' })).toBe(0);
   });
 
   test('the cluster document carries the API server version and when it was last seen', async () => {

@@ -4,7 +4,15 @@
  * Phytium, Hygon, Loongson and Sunway nodes report.
  */
 import { readFileSync } from 'node:fs';
-import type { V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1ClusterRoleBinding,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1Node,
+  V1Pod,
+  V1RoleBinding,
+} from '@kubernetes/client-node';
 
 const read = <T>(path: string): T =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')) as T;
@@ -12,6 +20,11 @@ const read = <T>(path: string): T =>
 export const realNode = (): V1Node => read<V1Node>('k8s/node-minikube-amd64.json');
 export const realPod = (): V1Pod => read<V1Pod>('k8s/pod-nginx.json');
 export const realNamespace = (): V1Namespace => read<V1Namespace>('k8s/namespace-kube-system.json');
+export const realNetworkPolicy = (): V1NetworkPolicy => read<V1NetworkPolicy>('k8s/networkpolicy-fred.json');
+export const realRoleBinding = (): V1RoleBinding => read<V1RoleBinding>('k8s/rolebinding-blee.json');
+export const realClusterRoleBinding = (): V1ClusterRoleBinding =>
+  read<V1ClusterRoleBinding>('k8s/clusterrolebinding-blee.json');
+export const realEvent = (): CoreV1Event => read<CoreV1Event>('k8s/event-pulled.json');
 
 export const STORED = {
   version: 1,
