@@ -1,5 +1,7 @@
 /** The demo fleet's Prometheus API through prometheus-query, and its /metrics through a real Prometheus. */
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { PromClient } from '../../../collectors/prometheus/client.js';
+import { UsageCollector } from '../../../collectors/prometheus/usage.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PROMQL, type DemoCluster } from '../../../collectors/demo-fleet/index.js';
 import { describeWithServices, prometheusBinary, useService } from '../../harness/services.js';
@@ -185,5 +187,18 @@ describeWithServices('demo fleet scraped by a real Prometheus', [prometheusBinar
         expect(Math.abs(value - expected)).toBeLessThanOrEqual(tolerance * scale);
       }
     }
+  });
+
+  test('the usage collector reads the scraped fleet back through its prometheus-query wrapper', async () => {
+    const collector = new UsageCollector('gz-prod-x86', new PromClient({ endpoint: prometheus().url }));
+    const snapshot = await collector.collect();
+    expect(snapshot.nodes.size).toBe(cluster().spec.nodes);
+    for (const usage of snapshot.nodes.values()) {
+      expect(usage.memoryUtilisation!.value).toBeGreaterThan(0);
+      expect(usage.memoryUtilisation!.value).toBeLessThan(1);
+    }
+    const namespaces = [...snapshot.namespaces.keys()];
+    expect(namespaces).toEqual(expect.arrayContaining(['gzdsj-data', 'gzgat-app']));
+    expect(snapshot.namespaces.get('gzdsj-data')!.memoryBytes!.value).toBeGreaterThan(0);
   });
 });
