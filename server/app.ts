@@ -45,7 +45,7 @@ export function platformRoutes(services: Services): RouteSpec[] {
     ...tokenRoutes(services),
     ...tenantRoutes(),
     ...clusterRoutes(services),
-    ...inventoryRoutes(),
+    ...inventoryRoutes(services),
     ...usageRoutes(),
     ...auditRoutes(services),
   ];

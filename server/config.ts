@@ -26,6 +26,7 @@ const ConfigSchema = z
     YUNSHU_MASTER_KEY: z.string().optional(),
     YUNSHU_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
     YUNSHU_COLLECT: z.enum(['on', 'off']).default('on'),
+    YUNSHU_IMAGE_PLATFORM_LOOKUP: z.enum(['on', 'off']).default('off'),
     YUNSHU_OIDC_ISSUER: z.url().optional(),
     YUNSHU_OIDC_CLIENT_ID: z.string().min(1).optional(),
     YUNSHU_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -76,6 +77,8 @@ export interface Config {
   demo: 'auto' | 'on' | 'off';
   /** Whether this process runs the collectors (off for API-only replicas). */
   collect: boolean;
+  /** Ask image registries (anonymously) which platforms images have; off where registries are unreachable. */
+  imagePlatformLookup: boolean;
   /** As given; secrets/master-key.ts validates it (or generates one in the data dir). */
   masterKey?: string;
   oidc?: OidcConfig;
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditRetentionDays: e.YUNSHU_AUDIT_RETENTION_DAYS,
     demo: e.YUNSHU_DEMO,
     collect: e.YUNSHU_COLLECT === 'on',
+    imagePlatformLookup: e.YUNSHU_IMAGE_PLATFORM_LOOKUP === 'on',
     ...(e.YUNSHU_MASTER_KEY ? { masterKey: e.YUNSHU_MASTER_KEY } : {}),
     ...(e.YUNSHU_OIDC_ISSUER
       ? {

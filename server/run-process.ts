@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open-store.js';
 import type { DemoFleet } from '../collectors/demo-fleet/types.js';
+import { OciImagePlatformResolver } from '../collectors/heterogeneity/image-platforms.js';
 import { CollectionRuntime } from './collection/collection-runtime.js';
 import { ClusterShards } from './coordination/cluster-shards.js';
 import { MemoryLeaseStore } from './coordination/memory-lease-store.js';
@@ -45,6 +46,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     auditRetentionDays: config.auditRetentionDays,
     masterKey,
     ...(config.oidc ? { oidc: config.oidc } : {}),
+    ...(config.imagePlatformLookup ? { imagePlatforms: new OciImagePlatformResolver() } : {}),
   });
   await services.accounts.ensureBuiltinRoles();
   for (const account of await services.accounts.bootstrap(config.bootstrapPasswords)) {

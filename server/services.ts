@@ -4,6 +4,7 @@ import { collectionSpecs } from './model/index.js';
 import { AccountService, DEFAULT_LOCKOUT, type LockoutPolicy } from './identity/accounts.js';
 import { randomBytes } from 'node:crypto';
 import { ApiTokenService } from './identity/api-tokens.js';
+import type { ImagePlatformResolver } from '../collectors/heterogeneity/arch-mismatch.js';
 import { OidcLogin, type OidcConfig } from './identity/oidc.js';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './identity/sessions.js';
 import { secretsSpec } from './model/secret.js';
@@ -31,6 +32,8 @@ export interface Services {
   oidc?: () => Promise<OidcLogin>;
   /** The collectors, when this process runs them: told about registry changes. */
   fleet?: { refresh(): Promise<void> };
+  /** Image registries asked which platforms an image has, when enabled (arch-mismatch finder). */
+  imagePlatforms?: ImagePlatformResolver;
 }
 
 export interface ServiceOptions {
@@ -40,6 +43,7 @@ export interface ServiceOptions {
   /** 32 bytes (see secrets/master-key.ts); a throwaway key when absent (tests). */
   masterKey?: Buffer;
   oidc?: OidcConfig;
+  imagePlatforms?: ImagePlatformResolver;
   now?: () => number;
 }
 
@@ -65,6 +69,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     box,
     secrets: new SecretStore(store, box),
     ...(options.oidc ? { oidc: lazyOidc(options.oidc) } : {}),
+    ...(options.imagePlatforms ? { imagePlatforms: options.imagePlatforms } : {}),
     accounts: new AccountService(store, audit, options.lockout ?? DEFAULT_LOCKOUT, now),
     sessions: new SessionService(store, options.sessions ?? DEFAULT_SESSION_POLICY, now),
     tokens: new ApiTokenService(store, now),

@@ -4,6 +4,8 @@
  * are picked up on refresh() (called by the cluster routes) and on a slow periodic sync, which also
  * covers clusters registered through another replica.
  */
+import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
 import type { Cluster } from '../../server/model/cluster.js';
 import type { SecretStore } from '../../server/secrets/secret-store.js';
 import { findAll } from '../../server/store/find-all.js';
@@ -24,6 +26,20 @@ export interface FleetCollectorOptions {
 /** `secret:<id>` is how a cluster points at its sealed kubeconfig. */
 export const kubeconfigRef = (secretId: string): string => `secret:${secretId}`;
 export const secretIdOf = (ref: string): string | undefined => /^secret:(.+)$/.exec(ref)?.[1];
+/** The cluster Yunshu itself runs in, reached with its pod's service account. */
+export const IN_CLUSTER_REF = 'incluster:serviceaccount';
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** A KubeConfig from the pod's service account (token and CA mounted by Kubernetes). */
+export function inClusterKubeconfig(): KubeConfig {
+  // client-node builds a config even outside a pod; it would only fail on the first request.
+  if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))
+    throw new Error('not running in a Kubernetes pod (no service account mounted)');
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return kc;
+}
 
 /** What the sealed secret holds: the kubeconfig as given and the context chosen at registration. */
 export interface StoredKubeconfig {
@@ -101,8 +117,11 @@ export class FleetCollector {
 
   private async launch(cluster: Cluster): Promise<void> {
     const secretId = secretIdOf(cluster.credentialRef);
-    if (!secretId) throw new Error(`credentials ${cluster.credentialRef} are not a stored kubeconfig`);
-    const { kc } = await revealKubeconfig(this.secrets, secretId);
+    let kc: KubeConfig;
+    if (cluster.credentialRef === IN_CLUSTER_REF) kc = inClusterKubeconfig();
+    else if (secretId) kc = (await revealKubeconfig(this.secrets, secretId)).kc;
+    else
+      throw new Error(`credentials ${cluster.credentialRef} are neither a stored kubeconfig nor in-cluster`);
     const collector = new ClusterCollector(
       cluster.id,
       kc,

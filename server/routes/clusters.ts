@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  IN_CLUSTER_REF,
+  inClusterKubeconfig,
   kubeconfigRef,
   revealKubeconfig,
   secretIdOf,
@@ -35,8 +37,22 @@ const Kubeconfig = z
 
 const ClusterRegistration = ClusterCreateSchema.omit({ credentialRef: true, apiServerUrl: true })
   .extend({
-    kubeconfig: Kubeconfig,
+    kubeconfig: Kubeconfig.optional().describe(
+      'kubeconfig YAML (write-only; stored sealed with SM4); or inCluster',
+    ),
     context: z.string().max(253).optional().describe('Context to use; default: the current-context'),
+    inCluster: z
+      .boolean()
+      .optional()
+      .describe("The cluster Yunshu runs in, through its pod's service account (no kubeconfig)"),
+  })
+  .superRefine((body, ctx) => {
+    if (Boolean(body.kubeconfig) === Boolean(body.inCluster))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kubeconfig'],
+        message: 'give a kubeconfig, or inCluster: true',
+      });
   })
   .openapi('ClusterRegistration');
 
@@ -177,21 +193,34 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
       audit: { action: 'cluster.create', targetType: 'cluster' },
       responses: { 201: { description: 'registered; collection starts', schema: ClusterSchema } },
       handler: async ({ body, store, auditDetails }) => {
-        const { kubeconfig, context, ...fields } = body;
-        const loaded = checked(kubeconfig, context);
+        const { kubeconfig, context, inCluster, ...fields } = body;
         if (!(await clouds(store).get(fields.cloudId)))
           throw new HttpError(400, 'unknown cloud', [{ path: 'body.cloudId', message: 'unknown cloud' }]);
         const id = randomUUID();
-        const secret = await sealKubeconfig(deps.secrets, id, kubeconfig, loaded.context);
+        let credentials: { apiServerUrl: string; credentialRef: string };
+        if (inCluster) {
+          let server: string;
+          try {
+            server = inClusterKubeconfig().getCurrentCluster()!.server;
+          } catch {
+            throw new HttpError(400, 'inCluster: Yunshu is not running in a Kubernetes pod', [
+              { path: 'body.inCluster', message: 'no service account mounted' },
+            ]);
+          }
+          credentials = { apiServerUrl: server, credentialRef: IN_CLUSTER_REF };
+        } else {
+          const loaded = checked(kubeconfig!, context);
+          const secret = await sealKubeconfig(deps.secrets, id, kubeconfig!, loaded.context);
+          credentials = { apiServerUrl: loaded.server, credentialRef: kubeconfigRef(secret.id) };
+        }
         const created = await clusters(store).insert({
           ...fields,
+          ...credentials,
           id,
           schemaVersion: 1,
-          apiServerUrl: loaded.server,
-          credentialRef: kubeconfigRef(secret.id),
           status: 'unknown',
         });
-        auditDetails({ name: created.name, server: loaded.server, context: loaded.context });
+        auditDetails({ name: created.name, server: credentials.apiServerUrl, inCluster: Boolean(inCluster) });
         refresh();
         return { status: 201, body: created };
       },
@@ -258,8 +287,10 @@ export function clusterRoutes(deps: ClusterRouteDeps): RouteSpec[] {
         const cluster = await clusters(store).get(params.id);
         if (!cluster) throw new HttpError(404, 'not found');
         const secretId = secretIdOf(cluster.credentialRef);
-        if (!secretId) return { body: { ok: false, error: 'the cluster has no stored kubeconfig' } };
-        const { kc } = await revealKubeconfig(deps.secrets, secretId);
+        let kc;
+        if (cluster.credentialRef === IN_CLUSTER_REF) kc = inClusterKubeconfig();
+        else if (secretId) kc = (await revealKubeconfig(deps.secrets, secretId)).kc;
+        else return { body: { ok: false, error: 'the cluster has no usable credentials' } };
         const started = performance.now();
         try {
           const version = await getJson<{ gitVersion?: string }>(kc, '/version', {}, 5_000);

@@ -20,7 +20,10 @@ import type { ZodObject, ZodType } from 'zod';
 import type { Filter, Scalar, Store } from '../store/port.js';
 import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
 import { findAll } from '../store/find-all.js';
-import { findArchMismatches } from '../../collectors/heterogeneity/arch-mismatch.js';
+import {
+  findArchMismatches,
+  type ImagePlatformResolver,
+} from '../../collectors/heterogeneity/arch-mismatch.js';
 import { Severity } from '../model/fragments.js';
 import type { Pod } from '../model/pod.js';
 import type { Workload } from '../model/workload.js';
@@ -122,7 +125,7 @@ const buckets = async (store: Store, field: string) =>
     count: g.count,
   }));
 
-export function inventoryRoutes(): RouteSpec[] {
+export function inventoryRoutes(deps: { imagePlatforms?: ImagePlatformResolver } = {}): RouteSpec[] {
   return [
     inventoryList({
       path: '/api/v1/nodes',
@@ -229,6 +232,7 @@ export function inventoryRoutes(): RouteSpec[] {
           nodes: await findAll(store.collection<Node>('nodes'), filter),
           pods: await findAll(store.collection<Pod>('pods'), filter),
           workloads: await findAll(store.collection<Workload>('workloads'), filter),
+          ...(deps.imagePlatforms ? { resolver: deps.imagePlatforms } : {}),
         });
         return { body: { items } };
       },

@@ -68,6 +68,13 @@ describe('cluster registry API', () => {
     expect(res.body.error).toMatch(message);
   });
 
+  test('credentials are a kubeconfig or in-cluster, and in-cluster needs a pod', async () => {
+    const neither = await register({ cloudId, name: 'gz-1' }).expect(400);
+    expect(neither.body.details[0].path).toBe('body.kubeconfig');
+    const notInPod = await register({ cloudId, name: 'gz-1', inCluster: true }).expect(400);
+    expect(notInPod.body.details[0].path).toBe('body.inCluster');
+  });
+
   test('an unknown cloud and a bad name are 400s naming the field', async () => {
     const res = await register({
       cloudId: 'nope',

@@ -15,7 +15,14 @@ describe('inventory API', () => {
   let viewer: { Authorization: string };
 
   beforeAll(async () => {
-    t = await testApp();
+    // A registry that says the demo's images are amd64-only, as the real etl-worker image is.
+    t = await testApp({
+      services: {
+        imagePlatforms: {
+          platformsOf: async (image: string) => (image.includes('etl-worker') ? ['linux/amd64'] : undefined),
+        },
+      },
+    });
     demo = await seedDemoFleet(t.store, t.services.secrets, { tickMs: 0 });
     const tenants = new TenantResolver(t.store);
     await tenants.refresh(true);
@@ -153,5 +160,9 @@ describe('inventory API', () => {
       new Set(['gz-prod-kunpeng', 'gy-city-phytium']),
     );
     expect(res.body.items.every((f: { name: string }) => f.name === 'etl-worker')).toBe(true);
+    const kinds = res.body.items.flatMap((f: { evidence: { kind: string }[] }) =>
+      f.evidence.map((e) => e.kind),
+    );
+    expect(kinds).toEqual(expect.arrayContaining(['exec-format-error', 'image-index-lacks-arch']));
   });
 });
