@@ -52,8 +52,13 @@ const isConstraintError = (error: unknown): boolean =>
 
 const now = (): string => new Date().toISOString();
 
+const STATEMENT_CACHE_SIZE = 256;
+
 class SqliteCollection<T extends StoredDoc> implements Collection<T> {
   private readonly table: string;
+
+  /** Prepared statements by SQL text: preparing costs more than running a point query. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
@@ -62,9 +67,20 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     this.table = `"${assertCollectionName(spec.name)}"`;
   }
 
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Filters with IN lists of every length make many shapes; a full cache just starts over.
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private read(id: string, filter?: Filter): T | null {
     const where = whereSql(filter, [{ sql: 'id = ?', params: [id] }]);
-    const row = this.db.prepare(`SELECT data FROM ${this.table} ${where.sql}`).get(...where.params) as
+    const row = this.prepare(`SELECT data FROM ${this.table} ${where.sql}`).get(...where.params) as
       Row | undefined;
     return row ? (JSON.parse(row.data) as T) : null;
   }
@@ -77,7 +93,7 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
       ? [doc.id, doc.version, JSON.stringify(doc)]
       : [doc.version, JSON.stringify(doc), doc.id];
     try {
-      this.db.prepare(sql).run(...params);
+      this.prepare(sql).run(...params);
     } catch (error) {
       if (isConstraintError(error))
         throw new DuplicateKeyError(`${this.spec.name}: duplicate key`, this.spec.name, doc.id);
@@ -161,22 +177,23 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
         if (error instanceof NotFoundError) return false;
         throw error;
       }
-      this.db.prepare(`DELETE FROM ${this.table} WHERE id = ?`).run(id);
+      this.prepare(`DELETE FROM ${this.table} WHERE id = ?`).run(id);
       return true;
     })();
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     const where = whereSql(filter);
-    return this.db.prepare(`DELETE FROM ${this.table} ${where.sql}`).run(...where.params).changes;
+    return this.prepare(`DELETE FROM ${this.table} ${where.sql}`).run(...where.params).changes;
   }
 
   async find(options: FindOptions = {}): Promise<Page<T>> {
     const { sort, limit, after } = pagingOf(options);
     const where = whereSql(options.filter, after ? [keysetSql(sort, after)] : []);
-    const rows = this.db
-      .prepare(`SELECT data FROM ${this.table} ${where.sql} ${orderSql(sort)} LIMIT ?`)
-      .all(...where.params, limit + 1) as Row[];
+    const rows = this.prepare(`SELECT data FROM ${this.table} ${where.sql} ${orderSql(sort)} LIMIT ?`).all(
+      ...where.params,
+      limit + 1,
+    ) as Row[];
     return pageOf(
       rows.map((row) => JSON.parse(row.data) as T),
       limit,
@@ -186,9 +203,7 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
 
   async count(filter?: Filter): Promise<number> {
     const where = whereSql(filter);
-    const row = this.db
-      .prepare(`SELECT count(*) AS n FROM ${this.table} ${where.sql}`)
-      .get(...where.params) as {
+    const row = this.prepare(`SELECT count(*) AS n FROM ${this.table} ${where.sql}`).get(...where.params) as {
       n: number;
     };
     return row.n;
@@ -203,11 +218,9 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     const columns = groupBy.map((key, i) => `${keyExpr(key)} AS k${i}`);
     const where = whereSql(filter);
     const groupSql = groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `k${i}`).join(', ')}` : '';
-    const rows = this.db
-      .prepare(
-        `SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`,
-      )
-      .all(...where.params) as Record<string, string | number | null>[];
+    const rows = this.prepare(
+      `SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`,
+    ).all(...where.params) as Record<string, string | number | null>[];
     return sortGroups(
       rows
         .filter((row) => Number(row.n) > 0)
@@ -236,9 +249,9 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     const where = whereSql({ ...filter }, [
       { sql: `${fieldSql(span.from)} IS NOT NULL AND ${fieldSql(span.to)} IS NOT NULL`, params: [] },
     ]);
-    const rows = this.db
-      .prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`)
-      .all(...where.params) as {
+    const rows = this.prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`).all(
+      ...where.params,
+    ) as {
       p: string;
     }[];
     // Projected keys are flat dot paths; re-nest them so grouping reads them like documents.
