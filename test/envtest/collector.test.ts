@@ -19,22 +19,9 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import { startEnvtest, type Envtest } from './envtest.js';
 import { loadFixtures } from './fixtures.js';
 import { describeWithEnvtest } from './gate.js';
+import { eventually } from '../support/eventually.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/fleet.yaml', import.meta.url));
-
-async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  limitMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** etcd's JSON gateway: the current revision, and a compaction up to it. */
 async function compactEtcd(etcdUrl: string): Promise<void> {

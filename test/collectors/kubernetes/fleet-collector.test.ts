@@ -15,21 +15,7 @@ import type { Pod } from '../../../server/model/pod.js';
 import type { RoleBinding } from '../../../server/model/role-binding.js';
 import { createServices, STORE_COLLECTIONS } from '../../../server/services.js';
 import { SqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
-
-/** Polls until the check passes (bounded), for state that arrives asynchronously. */
-async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  limitMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually } from '../../support/eventually.js';
 
 describe('fleet collector against the demo fleet', () => {
   const store = new SqliteStore({ file: ':memory:', collections: STORE_COLLECTIONS });
