@@ -81,7 +81,14 @@ describe('the server process on the embedded default', () => {
   let server: Running;
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    try {
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(
+        `npm run build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.slice(-4000),
+      );
+    }
     server = await startServer(dataDir);
   }, 240_000);
   afterAll(async () => {
@@ -152,7 +159,26 @@ describe('the server process on the embedded default', () => {
         expect(await page.getByTestId('readiness').innerText()).toBe('正常');
         await page.getByTestId('lang-switch').click();
         expect(await page.getByTestId('readiness').innerText()).toBe('OK');
-        expect(await page.locator('h2').innerText()).toBe('System status');
+        expect(await page.locator('section h2').innerText()).toBe('System status');
+
+        // A wrong password is refused in the form; the right one starts a cookie session.
+        await page.getByTestId('username').fill('admin');
+        await page.getByTestId('password').fill('wrong');
+        await page.getByTestId('login').click();
+        expect(await page.getByTestId('login-error').innerText()).toBe('Wrong username or password');
+        await page.getByTestId('password').fill(PASSWORD);
+        await page.getByTestId('login').click();
+        expect(await page.getByTestId('current-user').innerText()).toBe('系统管理员');
+        const cookies = await page.context().cookies();
+        expect(cookies.find((c) => c.name === 'yunshu_session')).toMatchObject({
+          httpOnly: true,
+          sameSite: 'Strict',
+        });
+        // Logging out is a POST: it only works with the CSRF token the console sends.
+        await page.getByTestId('logout').click();
+        await page.getByTestId('login').waitFor();
+        const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+        expect(me).toBe(401);
       } finally {
         await browser.close();
       }

@@ -1,8 +1,10 @@
+import { LoginForm, UserMenu, useMe } from './auth/session';
 import { useI18n } from './i18n/I18nProvider';
 import { StatusPage } from './pages/StatusPage';
 
 export function App() {
   const { t, locale, setLocale } = useI18n();
+  const me = useMe();
   return (
     <div className="app">
       <header>
@@ -12,6 +14,7 @@ export function App() {
         <nav>
           <a href="#/status">{t('nav.status')}</a>
         </nav>
+        {me.data && <UserMenu me={me.data} />}
         <button
           type="button"
           data-testid="lang-switch"
@@ -21,6 +24,7 @@ export function App() {
         </button>
       </header>
       <main>
+        {me.data === null && <LoginForm />}
         <StatusPage />
       </main>
     </div>

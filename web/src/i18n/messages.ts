@@ -14,6 +14,12 @@ export const zhCN = {
   'status.checkedAt': '检查时间',
   'status.version': '版本',
   'status.error': '无法连接服务器',
+  'login.heading': '登录',
+  'login.username': '用户名',
+  'login.password': '密码',
+  'login.submit': '登录',
+  'login.failed': '用户名或密码错误',
+  'login.logout': '退出登录',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -34,6 +40,12 @@ export const en: Messages = {
   'status.checkedAt': 'Checked at',
   'status.version': 'Version',
   'status.error': 'Cannot reach the server',
+  'login.heading': 'Log in',
+  'login.username': 'Username',
+  'login.password': 'Password',
+  'login.submit': 'Log in',
+  'login.failed': 'Wrong username or password',
+  'login.logout': 'Log out',
 };
 
 export const LOCALES = { 'zh-CN': zhCN as Messages, en } as const;
