@@ -14,12 +14,15 @@ die() {
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ferretdb=${YUNSHU_CACHE:-$HOME/.cache/yunshu}/bin/ferretdb
 
-# "command package..." pairs: each command's packages are installed when the command is missing.
+# "command package..." pairs: each command's packages are installed when the command (or, for an
+# absolute path, the file) is missing.
 wanted=(
   "redis-server redis-server"
   "prometheus prometheus"
   # Chromium only recommends a font; without one, screenshots render text as boxes.
   "chromium chromium fonts-liberation"
+  # The console is Chinese first: a CJK font, so screenshots show 中文 rather than boxes.
+  "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc fonts-wqy-zenhei"
 )
 if [ ! -x "$ferretdb" ]; then
   wanted+=("curl curl ca-certificates" "unzip unzip")
@@ -28,7 +31,7 @@ fi
 packages=()
 for entry in "${wanted[@]}"; do
   read -r cmd pkgs <<<"$entry"
-  if ! command -v "$cmd" >/dev/null; then
+  if { [[ $cmd == /* ]] && [ ! -e "$cmd" ]; } || { [[ $cmd != /* ]] && ! command -v "$cmd" >/dev/null; }; then
     read -r -a missing <<<"$pkgs"
     packages+=("${missing[@]}")
   fi
