@@ -87,6 +87,7 @@ describe('the server process on the embedded default', () => {
       const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
       throw new Error(
         `npm run build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.slice(-4000),
+        { cause: error },
       );
     }
     server = await startServer(dataDir);
