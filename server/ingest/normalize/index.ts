@@ -1,0 +1,14 @@
+/** Pure normalisers from source payloads to SecurityEvent documents (no routes, no store). */
+export { alertmanagerEvents, alertmanagerSeverity } from './alertmanager.js';
+export {
+  formatRejection,
+  type NewSecurityEvent,
+  type NormalizeContext,
+  type NormalizeResult,
+  type Rejection,
+} from './common.js';
+export { falcoEvents, falcoSeverity } from './falco.js';
+export { auditActivity, auditEventOf, k8sAuditEvents } from './k8s-audit.js';
+export { mitreFromTags, type MitreRefs } from './mitre.js';
+export { ocsfEvents } from './ocsf.js';
+export { sigmaLogsource, sigmaView } from './sigma-view.js';
