@@ -165,3 +165,13 @@ export async function httpOk(url: string): Promise<boolean> {
   await response.body?.cancel();
   return response.status === 200;
 }
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
