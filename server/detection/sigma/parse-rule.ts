@@ -6,6 +6,7 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConditionError, parseCondition, type ConditionNode } from './condition.js';
+import { mitreFromTags } from '../mitre.js';
 
 export class SigmaRuleError extends Error {
   constructor(
@@ -105,23 +106,6 @@ export interface SigmaRule {
   condition: ConditionNode;
 }
 
-const ATTACK_TACTICS = new Set([
-  'reconnaissance',
-  'resource-development',
-  'initial-access',
-  'execution',
-  'persistence',
-  'privilege-escalation',
-  'defense-evasion',
-  'credential-access',
-  'discovery',
-  'lateral-movement',
-  'collection',
-  'command-and-control',
-  'exfiltration',
-  'impact',
-]);
-
 const RuleSchema = z.object({
   title: z.string().min(1).max(256),
   id: z.guid().optional(),
@@ -146,19 +130,6 @@ function formatPath(path: readonly PropertyKey[]): string {
     (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
     '',
   );
-}
-
-function extractAttack(tags: readonly string[]): SigmaRule['attack'] {
-  const techniques: string[] = [];
-  const tactics: string[] = [];
-  for (const tag of tags) {
-    if (!tag.startsWith('attack.')) continue;
-    const name = tag.slice('attack.'.length);
-    if (/^t\d{4}(\.\d{3})?$/.test(name)) techniques.push(name.toUpperCase());
-    // SigmaHQ moved from `privilege_escalation` to `privilege-escalation`; accept both spellings.
-    else if (ATTACK_TACTICS.has(name.replaceAll('_', '-'))) tactics.push(name.replaceAll('_', '-'));
-  }
-  return { techniques, tactics };
 }
 
 function isScalar(value: unknown): value is SigmaScalar {
@@ -285,5 +256,7 @@ export function parseSigmaRule(yamlText: string): SigmaRule {
   // Spec: a list of conditions is linked with OR.
   const condition: ConditionNode = nodes.length === 1 ? nodes[0]! : { op: 'or', args: nodes };
 
-  return { ...header, attack: extractAttack(header.tags), detection, condition };
+  // Sigma's ATT&CK tags are `attack.*`; both tactic spellings (privilege_escalation / -escalation) are read.
+  const attack = mitreFromTags(header.tags.filter((tag) => tag.startsWith('attack.')));
+  return { ...header, attack, detection, condition };
 }

@@ -9,6 +9,6 @@ export {
 } from './common.js';
 export { falcoEvents, falcoSeverity } from './falco.js';
 export { auditActivity, auditEventOf, k8sAuditEvents } from './k8s-audit.js';
-export { mitreFromTags, type MitreRefs } from './mitre.js';
+export { mitreFromTags, type MitreRefs } from '../../detection/mitre.js';
 export { ocsfEvents } from './ocsf.js';
 export { sigmaLogsource, sigmaView } from './sigma-view.js';

@@ -3,7 +3,7 @@
  * Sigma rules tag `attack.t1611` and `attack.privilege_escalation`. Events keep tags verbatim in
  * `finding_info.types`; this reads them back as model tactics and techniques.
  */
-import { MitreTactic } from '../../model/fragments.js';
+import { MitreTactic } from '../model/fragments.js';
 
 export interface MitreRefs {
   tactics: MitreTactic[];
