@@ -5,18 +5,13 @@ import {
   NodeSchema,
   PodSchema,
   collections,
-  osFamilyOf,
-  parseQuantity,
-  toArch,
-  type ContainerStatus,
-  type TaintEffect,
-  type z,
 } from '../../server/model/index.js';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { nodeFrom, podFrom } from '../../collectors/kubernetes/normalize/index.js';
 import { examples, issuePaths } from './examples.js';
 
 const fixture = <T>(path: string): T =>
   JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
-const modelTime = (k8sTime: string) => new Date(k8sTime).toISOString();
 const storedNow = {
   version: 1,
   createdAt: '2026-11-23T05:00:00.000Z',
@@ -105,61 +100,12 @@ describe('Node', () => {
     expect(issuePaths(NodeSchema, { ...examples.nodes(), ...patch })).toEqual([path]);
   });
 
-  interface K8sNode {
-    metadata: { name: string; uid: string; labels: Record<string, string>; creationTimestamp: string };
-    spec: { unschedulable?: boolean; taints?: { key: string; value?: string; effect: TaintEffect }[] };
-    status: {
-      addresses: { type: string; address: string }[];
-      capacity: Record<string, string>;
-      allocatable: Record<string, string>;
-      conditions: { type: string; status: string }[];
-      nodeInfo: Record<string, string>;
-    };
-  }
-
-  const quantities = (list: Record<string, string>) => ({
-    cpuMillicores: parseQuantity(list.cpu ?? '0', 1e-3),
-    memoryBytes: parseQuantity(list.memory ?? '0'),
-    pods: parseQuantity(list.pods ?? '0'),
-    ephemeralStorageBytes: parseQuantity(list['ephemeral-storage'] ?? '0'),
-  });
-
-  /** What the collector does with a listed Node, reduced to the fields the model keeps. */
-  function nodeFromK8s(clusterId: string, k8s: K8sNode): z.input<typeof NodeSchema> {
-    const condition = (type: string) => k8s.status.conditions.find((c) => c.type === type)?.status;
-    const info = k8s.status.nodeInfo;
-    return {
-      id: `${clusterId}/${k8s.metadata.uid}`,
-      ...storedNow,
-      clusterId,
-      name: k8s.metadata.name,
-      uid: k8s.metadata.uid,
-      labels: k8s.metadata.labels,
-      k8sCreatedAt: modelTime(k8s.metadata.creationTimestamp),
-      arch: toArch(info.architecture ?? ''),
-      reportedArch: info.architecture ?? '',
-      cpu: {},
-      osFamily: osFamilyOf(info.osImage ?? ''),
-      osImage: info.osImage ?? '',
-      kernelVersion: info.kernelVersion ?? '',
-      containerRuntimeVersion: info.containerRuntimeVersion ?? '',
-      kubeletVersion: info.kubeletVersion ?? '',
-      internalIp: k8s.status.addresses.find((a) => a.type === 'InternalIP')?.address,
-      capacity: quantities(k8s.status.capacity),
-      allocatable: quantities(k8s.status.allocatable),
-      conditions: {
-        ready: (condition('Ready')?.toLowerCase() ?? 'unknown') as 'true' | 'false' | 'unknown',
-        memoryPressure: condition('MemoryPressure') === 'True',
-        diskPressure: condition('DiskPressure') === 'True',
-        pidPressure: condition('PIDPressure') === 'True',
-      },
-      taints: k8s.spec.taints ?? [],
-      unschedulable: k8s.spec.unschedulable ?? false,
-    };
-  }
-
   test('derives from a real Node object (k9s minikube fixture)', () => {
-    const node = NodeSchema.parse(nodeFromK8s('minikube', fixture<K8sNode>('k8s/node-minikube-amd64.json')));
+    // The collector's own normalizer: the model must hold what it produces.
+    const node = NodeSchema.parse({
+      ...nodeFrom('minikube', fixture<V1Node>('k8s/node-minikube-amd64.json')),
+      ...storedNow,
+    });
     expect(node).toMatchObject({
       id: 'minikube/a33a26f0-7688-47b6-8dbf-5a04ea7f43d4',
       name: 'minikube',
@@ -238,67 +184,11 @@ describe('Pod', () => {
     expect(issuePaths(PodSchema, { ...examples.pods(), ...patch })).toEqual([path]);
   });
 
-  interface K8sContainerSpec {
-    name: string;
-    image: string;
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  }
-  interface K8sPod {
-    metadata: { name: string; namespace: string; uid: string; creationTimestamp: string };
-    spec: { nodeName?: string; containers: K8sContainerSpec[] };
-    status: {
-      phase: string;
-      podIP?: string;
-      qosClass?: string;
-      startTime?: string;
-      containerStatuses: {
-        name: string;
-        imageID: string;
-        ready: boolean;
-        restartCount: number;
-        state: Record<string, object>;
-      }[];
-    };
-  }
-
-  const resources = (list: Record<string, string> = {}) => ({
-    ...(list.cpu ? { cpuMillicores: parseQuantity(list.cpu, 1e-3) } : {}),
-    ...(list.memory ? { memoryBytes: parseQuantity(list.memory) } : {}),
-  });
-
-  function podFromK8s(clusterId: string, k8s: K8sPod): z.input<typeof PodSchema> {
-    const containers = k8s.spec.containers.map((spec): z.input<typeof ContainerStatus> => {
-      const status = k8s.status.containerStatuses.find((s) => s.name === spec.name);
-      return {
-        name: spec.name,
-        image: spec.image,
-        imageId: status?.imageID,
-        ready: status?.ready,
-        restartCount: status?.restartCount,
-        state: (Object.keys(status?.state ?? {})[0] ?? 'unknown') as ContainerStatus['state'],
-        requests: resources(spec.resources?.requests),
-        limits: resources(spec.resources?.limits),
-      };
-    });
-    return {
-      id: `${clusterId}/${k8s.metadata.uid}`,
-      ...storedNow,
-      clusterId,
-      name: k8s.metadata.name,
-      uid: k8s.metadata.uid,
-      namespace: k8s.metadata.namespace,
-      k8sCreatedAt: modelTime(k8s.metadata.creationTimestamp),
-      phase: k8s.status.phase as z.input<typeof PodSchema>['phase'],
-      nodeName: k8s.spec.nodeName,
-      podIp: k8s.status.podIP,
-      qosClass: k8s.status.qosClass as z.input<typeof PodSchema>['qosClass'],
-      startedAt: k8s.status.startTime && modelTime(k8s.status.startTime),
-      containers,
-    };
-  }
-
   test('derives from a real Pod object (k9s nginx fixture)', () => {
-    const pod = PodSchema.parse(podFromK8s('minikube', fixture<K8sPod>('k8s/pod-nginx.json')));
+    const pod = PodSchema.parse({
+      ...podFrom('minikube', fixture<V1Pod>('k8s/pod-nginx.json'), () => undefined),
+      ...storedNow,
+    });
     expect(pod).toMatchObject({
       name: 'nginx',
       namespace: 'default',
