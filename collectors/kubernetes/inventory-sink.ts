@@ -3,6 +3,7 @@
  * (a pod going Pending → ContainerCreating → Running), so writes are coalesced per document and
  * flushed in small batches: the store sees the latest state, not every step.
  */
+import { scan } from '../../server/store/find-all.js';
 import type { Collection, Store, StoredDoc } from '../../server/store/port.js';
 
 type Doc = StoredDoc & Record<string, unknown>;
@@ -89,17 +90,8 @@ export class InventorySink {
   ): Promise<number> {
     await this.flush();
     const stale: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.collection(collection).find({
-        filter: scope,
-        sort: { field: 'id', dir: 'asc' },
-        limit: 1000,
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const doc of page.items) if (!keepIds.has(doc.id)) stale.push(doc.id);
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const doc of scan(this.collection(collection), { filter: scope }))
+      if (!keepIds.has(doc.id)) stale.push(doc.id);
     for (const id of stale) await this.collection(collection).delete(id);
     return stale.length;
   }

@@ -22,6 +22,7 @@ import {
 import { GENESIS_HASH, contentOf, entryHash, seqId, type AuditContent } from './chain.js';
 import { csvHeader, csvRow, jsonlLine, type ExportFormat } from './export-format.js';
 import { sanitizeDetails } from './details.js';
+import { scan } from '../store/find-all.js';
 
 export type AuditEvent = {
   actor: AuditEntry['actor'];
@@ -167,18 +168,8 @@ export class AuditLog {
   }
 
   /** Entries in seq order, a page at a time. */
-  private async *scan(filter: Filter): AsyncGenerator<AuditEntry> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.entries.find({
-        filter,
-        sort: { field: 'seq', dir: 'asc' },
-        limit: PAGE_SIZE,
-        cursor,
-      });
-      yield* page.items;
-      cursor = page.nextCursor;
-    } while (cursor);
+  private scan(filter: Filter): AsyncGenerator<AuditEntry> {
+    return scan(this.entries, { filter, sort: { field: 'seq', dir: 'asc' }, pageSize: PAGE_SIZE });
   }
 
   /** Rechecks the whole chain from its start (genesis, or the retention anchor). */
