@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isRunning, startServerProcess, tcpAccepts, type ServerSpec } from './process.js';
+import { isRunning, listensOn, startServerProcess, tcpAccepts, type ServerSpec } from './process.js';
 
 // A stand-in server: node listening on the port it is given, with behaviour chosen per test.
 function nodeServer(script: string, overrides: Partial<ServerSpec> = {}): ServerSpec {
@@ -74,5 +74,29 @@ describe('startServerProcess', () => {
     const pid = Number(/pid=(\d+)/.exec(message)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
+  });
+
+  test('does not take a probe that answers for a server that is not the one listening', async () => {
+    // The probe says yes, but the child never listens: something else answering on its port (or a
+    // socket connected to itself) must not count as the server being up.
+    const start = startServerProcess(
+      nodeServer('setInterval(() => {}, 1000);', { ready: async () => true, startTimeoutMs: 500 }),
+    );
+    await expect(start).rejects.toThrow(/was not ready after 500 ms/);
+  });
+
+  test('listensOn tells the listening process from others', async () => {
+    const [a, b] = await Promise.all([
+      startServerProcess(nodeServer(LISTEN)),
+      startServerProcess(nodeServer(LISTEN)),
+    ]);
+    try {
+      expect(await listensOn(a.pid, a.port)).toBe(true);
+      expect(await listensOn(a.pid, b.port)).toBe(false);
+      // A parent counts through its descendants.
+      expect(await listensOn(process.pid, a.port)).toBe(true);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,7 +107,9 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exitDescription !== undefined) return fail(`${exitDescription} before it was ready`);
-    if (await spec.ready(port).catch(() => false)) break;
+    // The probe alone can be fooled by another process that took the port, so on Linux the
+    // listening socket must also be the child's.
+    if ((await spec.ready(port).catch(() => false)) && (await listensOn(child.pid, port))) break;
     if (Date.now() > deadline) return fail(`was not ready after ${startTimeoutMs} ms`);
     await within(exited, POLL_MS);
   }
@@ -127,6 +129,48 @@ async function within(promise: Promise<void>, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether process `pid` (or one of its descendants) holds the socket listening on `port`. Answers
+ * true where /proc cannot tell (not Linux), leaving the ready probe as the only check there.
+ */
+export async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  if (!existsSync('/proc/net/tcp')) return true;
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st ... inode: state 0A is LISTEN, the address ends in :PORT (hex)
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A' && parseInt(cols[1]?.split(':')[1] ?? '', 16) === port)
+        listening.add(cols[9] ?? '');
+    }
+  }
+  if (listening.size === 0) return false;
+  for (const p of await processTree(pid)) {
+    const fds = await readdir(`/proc/${p}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${p}/fd/${fd}`).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode && listening.has(inode)) return true;
+    }
+  }
+  return false;
+}
+
+/** `pid` and all its descendants, read from /proc/PID/task/TID/children. */
+async function processTree(pid: number): Promise<number[]> {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    const tasks = await readdir(`/proc/${all[i]}/task`).catch(() => [] as string[]);
+    for (const task of tasks) {
+      const children = await readFile(`/proc/${all[i]}/task/${task}/children`, 'utf8').catch(() => '');
+      for (const child of children.split(' ')) if (child.trim()) all.push(Number(child));
+    }
+  }
+  return all;
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
@@ -152,6 +196,9 @@ export function tcpExchange(port: number, send?: string, timeoutMs = 1_000): Pro
     socket.setTimeout(timeoutMs, () => finish(new Error(`no answer from 127.0.0.1:${port}`)));
     socket.once('error', (err) => finish(err));
     socket.once('connect', () => {
+      // Connecting to a free port in the ephemeral range can pick that same port as the source and
+      // connect the socket to itself (TCP simultaneous open): nobody is listening.
+      if (socket.localPort === port) return finish(new Error(`127.0.0.1:${port} connected to itself`));
       if (send === undefined) finish(undefined);
       else socket.write(send);
     });
