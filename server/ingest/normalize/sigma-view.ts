@@ -8,6 +8,8 @@ import type { EventLogsource } from '../../detection/sigma/rule-set.js';
 import type { SigmaEvent } from '../../detection/sigma/compile.js';
 import { isObj, type NewSecurityEvent } from './common.js';
 import { auditEventOf } from './k8s-audit.js';
+import { kubeBenchResultOf } from './kube-bench.js';
+import { trivyFindingOf } from './trivy.js';
 
 /** Fields for `SigmaRuleSet.match`; sources without a Sigma convention expose the event itself. */
 export function sigmaView(event: Pick<NewSecurityEvent, 'source' | 'raw'>): SigmaEvent {
@@ -29,6 +31,16 @@ export function sigmaView(event: Pick<NewSecurityEvent, 'source' | 'raw'>): Sigm
       time: raw['time'],
     };
   }
+  if (event.source === 'trivy') {
+    const finding = trivyFindingOf(raw);
+    if (finding !== undefined) return finding;
+  }
+  if (event.source === 'kube-bench') {
+    const result = kubeBenchResultOf(raw);
+    if (result !== undefined) return result;
+  }
+  // The stored KubeEvent: `reason`, `message`, `involvedObject.kind`, `count`, `sourceComponent`…
+  if (event.source === 'k8s-event' && isObj(raw)) return raw;
   return { ...event };
 }
 
@@ -39,6 +51,9 @@ export function sigmaLogsource(event: Pick<NewSecurityEvent, 'source'>): EventLo
       return { product: 'kubernetes', service: 'audit' };
     case 'falco':
       return { product: 'falco' };
+    // Sigma's taxonomy has no service for Kubernetes events; `events` sits beside `audit`.
+    case 'k8s-event':
+      return { product: 'kubernetes', service: 'events' };
     default:
       return { product: event.source };
   }
