@@ -4,6 +4,12 @@ import type { GroupCount, GroupDurations, GroupKey, Scalar } from './port.js';
 
 export const keyName = (key: GroupKey): string => (typeof key === 'string' ? key : key.field);
 
+export type DayBucketKey = Extract<GroupKey, { bucket: 'day' }>;
+
+export const isDayBucket = (key: GroupKey): key is DayBucketKey => typeof key !== 'string' && 'bucket' in key;
+
+const isUnwind = (key: GroupKey): boolean => typeof key !== 'string' && 'unwind' in key;
+
 /** The calendar day (YYYY-MM-DD) of an ISO timestamp at a fixed UTC offset. */
 export function dayOf(timestamp: string, utcOffsetMinutes: number): string | null {
   const ms = Date.parse(timestamp);
@@ -11,17 +17,23 @@ export function dayOf(timestamp: string, utcOffsetMinutes: number): string | nul
   return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
-function groupValue(doc: unknown, key: GroupKey): Scalar {
-  if (typeof key === 'string') {
-    const value = readPath(doc, key);
-    return value === undefined ? null : (value as Scalar);
-  }
-  const value = readPath(doc, key.field);
-  return typeof value === 'string' ? dayOf(value, key.utcOffsetMinutes) : null;
+/** The values a document groups under for one key: one per element of an unwound array. */
+function groupValues(doc: unknown, key: GroupKey): Scalar[] {
+  const value = readPath(doc, keyName(key));
+  if (isDayBucket(key)) return [typeof value === 'string' ? dayOf(value, key.utcOffsetMinutes) : null];
+  if (isUnwind(key))
+    return Array.isArray(value) ? (value as Scalar[]) : value == null ? [] : [value as Scalar];
+  return [value === undefined ? null : (value as Scalar)];
 }
 
-function keyOf(doc: unknown, groupBy: readonly GroupKey[]): Record<string, Scalar> {
-  return Object.fromEntries(groupBy.map((key) => [keyName(key), groupValue(doc, key)]));
+/** Every key a document counts under: the product of its values per group key. */
+function keysOf(doc: unknown, groupBy: readonly GroupKey[]): Record<string, Scalar>[] {
+  let keys: Record<string, Scalar>[] = [{}];
+  for (const key of groupBy) {
+    const values = groupValues(doc, key);
+    keys = keys.flatMap((partial) => values.map((value) => ({ ...partial, [keyName(key)]: value })));
+  }
+  return keys;
 }
 
 /** Deterministic order for grouped results: by the key values, as JSON. */
@@ -34,13 +46,13 @@ export function sortGroups<G extends { key: Record<string, Scalar> }>(groups: G[
 
 export function countGroups(docs: Iterable<unknown>, groupBy: readonly GroupKey[]): GroupCount[] {
   const groups = new Map<string, GroupCount>();
-  for (const doc of docs) {
-    const key = keyOf(doc, groupBy);
-    const id = JSON.stringify(key);
-    const group = groups.get(id);
-    if (group) group.count += 1;
-    else groups.set(id, { key, count: 1 });
-  }
+  for (const doc of docs)
+    for (const key of keysOf(doc, groupBy)) {
+      const id = JSON.stringify(key);
+      const group = groups.get(id);
+      if (group) group.count += 1;
+      else groups.set(id, { key, count: 1 });
+    }
   return sortGroups([...groups.values()]);
 }
 
@@ -56,11 +68,12 @@ export function durationGroups(
     if (typeof from !== 'string' || typeof to !== 'string') continue;
     const ms = Date.parse(to) - Date.parse(from);
     if (Number.isNaN(ms)) continue;
-    const key = keyOf(doc, groupBy);
-    const id = JSON.stringify(key);
-    const group = groups.get(id);
-    if (group) group.durationsMs.push(ms);
-    else groups.set(id, { key, durationsMs: [ms] });
+    for (const key of keysOf(doc, groupBy)) {
+      const id = JSON.stringify(key);
+      const group = groups.get(id);
+      if (group) group.durationsMs.push(ms);
+      else groups.set(id, { key, durationsMs: [ms] });
+    }
   }
   const result = [...groups.values()];
   for (const group of result) group.durationsMs.sort((a, b) => a - b);

@@ -76,8 +76,14 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-/** A grouping key: a field, or the calendar day of a timestamp field at a fixed UTC offset. */
-export type GroupKey = string | { field: string; bucket: 'day'; utcOffsetMinutes: number };
+/**
+ * A grouping key: a field, the calendar day of a timestamp field at a fixed UTC offset, or the
+ * elements of an array field (`unwind`): a document then counts once under each element, and not at
+ * all when the array is empty or missing (MongoDB's `$unwind`; FerretDB v1 lacks
+ * `preserveNullAndEmptyArrays`, so the null group cannot be kept on every adapter).
+ */
+export type GroupKey =
+  string | { field: string; bucket: 'day'; utcOffsetMinutes: number } | { field: string; unwind: true };
 
 export interface GroupCount {
   key: Record<string, Scalar>;

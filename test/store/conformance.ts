@@ -40,6 +40,7 @@ interface IncidentRow extends StoredDoc {
   occurredAt?: string;
   detectedAt: string;
   resolvedAt?: string;
+  clusterIds?: string[];
 }
 
 export const conformanceSpecs: CollectionSpec[] = [
@@ -331,36 +332,39 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
     });
 
     describe('dashboard aggregations', () => {
-      const rows: Array<[string, string, string, string | undefined, string, string | undefined]> = [
-        // id, tenant, severity, occurredAt, detectedAt, resolvedAt
+      const rows: Array<[string, string, string, string | undefined, string, string | undefined, string[]?]> =
         [
-          'i1',
-          't-a',
-          'high',
-          '2026-11-20T10:00:00.000Z',
-          '2026-11-20T10:00:30.000Z',
-          '2026-11-20T10:10:30.000Z',
-        ],
-        [
-          'i2',
-          't-a',
-          'high',
-          '2026-11-20T15:59:00.000Z',
-          '2026-11-20T16:00:00.000Z',
-          '2026-11-20T16:30:00.000Z',
-        ],
-        ['i3', 't-a', 'low', undefined, '2026-11-21T01:00:00.000Z', undefined],
-        [
-          'i4',
-          't-b',
-          'high',
-          '2026-11-21T02:00:00.000Z',
-          '2026-11-21T02:00:10.000Z',
-          '2026-11-21T02:05:10.000Z',
-        ],
-      ];
+          // id, tenant, severity, occurredAt, detectedAt, resolvedAt, clusterIds
+          [
+            'i1',
+            't-a',
+            'high',
+            '2026-11-20T10:00:00.000Z',
+            '2026-11-20T10:00:30.000Z',
+            '2026-11-20T10:10:30.000Z',
+            ['c1', 'c2'],
+          ],
+          [
+            'i2',
+            't-a',
+            'high',
+            '2026-11-20T15:59:00.000Z',
+            '2026-11-20T16:00:00.000Z',
+            '2026-11-20T16:30:00.000Z',
+            ['c2'],
+          ],
+          ['i3', 't-a', 'low', undefined, '2026-11-21T01:00:00.000Z', undefined, []],
+          [
+            'i4',
+            't-b',
+            'high',
+            '2026-11-21T02:00:00.000Z',
+            '2026-11-21T02:00:10.000Z',
+            '2026-11-21T02:05:10.000Z',
+          ],
+        ];
       beforeEach(async () => {
-        for (const [id, tenantId, severity, occurredAt, detectedAt, resolvedAt] of rows)
+        for (const [id, tenantId, severity, occurredAt, detectedAt, resolvedAt, clusterIds] of rows)
           await incidents().insert({
             id,
             tenantId,
@@ -368,6 +372,7 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
             detectedAt,
             ...(occurredAt ? { occurredAt } : {}),
             ...(resolvedAt ? { resolvedAt } : {}),
+            ...(clusterIds ? { clusterIds } : {}),
           });
       });
 
@@ -413,6 +418,48 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         ).toEqual([
           { key: { severity: 'high', detectedAt: '2026-11-20' }, durationsMs: [600_000] },
           { key: { severity: 'high', detectedAt: '2026-11-21' }, durationsMs: [1_800_000] },
+        ]);
+        expect(
+          await incidents().durations({ tenantId: 'nobody' }, { from: 'detectedAt', to: 'resolvedAt' }, []),
+        ).toEqual([]);
+      });
+
+      // i1 is in c1 and c2, i2 in c2, i3 in none (empty array), i4 has no clusterIds field.
+      const byCluster = { field: 'clusterIds', unwind: true } as const;
+
+      test('counts unwind an array field: once per element, not at all for an empty or missing one', async () => {
+        expect(await incidents().countBy({}, [byCluster])).toEqual([
+          { key: { clusterIds: 'c1' }, count: 1 },
+          { key: { clusterIds: 'c2' }, count: 2 },
+        ]);
+        expect(
+          await incidents().countBy({ tenantId: 't-a' }, [
+            byCluster,
+            { field: 'detectedAt', bucket: 'day', utcOffsetMinutes: 480 },
+          ]),
+        ).toEqual([
+          { key: { clusterIds: 'c1', detectedAt: '2026-11-20' }, count: 1 },
+          { key: { clusterIds: 'c2', detectedAt: '2026-11-20' }, count: 1 },
+          { key: { clusterIds: 'c2', detectedAt: '2026-11-21' }, count: 1 },
+        ]);
+      });
+
+      test('durations unwind an array field, with filters applied first', async () => {
+        expect(
+          await incidents().durations({}, { from: 'detectedAt', to: 'resolvedAt' }, [byCluster, 'severity']),
+        ).toEqual([
+          { key: { clusterIds: 'c1', severity: 'high' }, durationsMs: [600_000] },
+          { key: { clusterIds: 'c2', severity: 'high' }, durationsMs: [600_000, 1_800_000] },
+        ]);
+        expect(
+          await incidents().durations(
+            { clusterIds: { has: 'c1' } },
+            { from: 'occurredAt', to: 'detectedAt' },
+            [byCluster],
+          ),
+        ).toEqual([
+          { key: { clusterIds: 'c1' }, durationsMs: [30_000] },
+          { key: { clusterIds: 'c2' }, durationsMs: [30_000] },
         ]);
       });
     });

@@ -227,6 +227,10 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
     return rows.map((raw) => toDoc(raw));
   }
 
+  /**
+   * Plain fields group in $group; day buckets and array keys group in Node from projected rows, as
+   * FerretDB v1.24's `$unwind` drops every other field of the document.
+   */
   async countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]> {
     const query = mongoQuery(filter);
     if (groupBy.some((key) => typeof key !== 'string'))

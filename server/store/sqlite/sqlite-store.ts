@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertCollectionName, assertFieldPath } from '../fields.js';
-import { durationGroups, fieldsOf, keyName, sortGroups } from '../grouping.js';
+import { isDayBucket, keyName, sortGroups } from '../grouping.js';
 import { pageOf, pagingOf } from '../keyset.js';
 import {
   ConflictError,
@@ -28,7 +28,7 @@ import {
   type StoredDoc,
   type WriteOptions,
 } from '../port.js';
-import { fieldSql, keysetSql, orderSql, whereSql } from './filter-sql.js';
+import { fieldSql, keysetSql, orderSql, whereSql, type SqlParam } from './filter-sql.js';
 import { applyMigrations, type Migration } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -209,69 +209,74 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     return row.n;
   }
 
-  async countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]> {
-    // `->` yields each value as JSON text, so booleans and numbers group and read back typed.
-    const keyExpr = (key: GroupKey): string =>
-      typeof key === 'string'
-        ? `data -> '$.${assertFieldPath(key)}'`
-        : `json_quote(strftime('%Y-%m-%d', ${fieldSql(key.field)}, '${Math.trunc(key.utcOffsetMinutes)} minutes'))`;
-    const columns = groupBy.map((key, i) => `${keyExpr(key)} AS k${i}`);
-    const where = whereSql(filter);
+  /**
+   * Runs one grouped query over the filtered documents (`doc`), joined with json_each per unwound
+   * array key (a row per element; none for an empty or missing array, as MongoDB's `$unwind`).
+   * Keys come back as JSON text (`->`), so booleans and numbers read back typed.
+   */
+  private grouped(
+    where: { sql: string; params: SqlParam[] },
+    groupBy: readonly GroupKey[],
+    aggregates: string,
+    innerColumns = 'data',
+  ): { key: Record<string, Scalar>; row: Record<string, unknown> }[] {
+    const joins: string[] = [];
+    const columns = groupBy.map((key, i) => {
+      if (isDayBucket(key))
+        return `json_quote(strftime('%Y-%m-%d', ${fieldSql(key.field)}, '${Math.trunc(key.utcOffsetMinutes)} minutes')) AS k${i}`;
+      if (typeof key === 'string') return `data -> '$.${assertFieldPath(key)}' AS k${i}`;
+      joins.push(`JOIN json_each(doc.data, '$.${assertFieldPath(key.field)}') AS u${i}`);
+      return `doc.data -> u${i}.fullkey AS k${i}`;
+    });
     const groupSql = groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `k${i}`).join(', ')}` : '';
     const rows = this.prepare(
-      `SELECT ${[...columns, 'count(*) AS n'].join(', ')} FROM ${this.table} ${where.sql} ${groupSql}`,
-    ).all(...where.params) as Record<string, string | number | null>[];
+      `SELECT ${[...columns, aggregates].join(', ')} FROM (SELECT ${innerColumns} FROM ${this.table} ${where.sql}) AS doc ${joins.join(' ')} ${groupSql}`,
+    ).all(...where.params) as Record<string, unknown>[];
+    return rows.map((row) => ({
+      key: Object.fromEntries(
+        groupBy.map((key, i) => {
+          const json = row[`k${i}`];
+          return [
+            keyName(key),
+            json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar),
+          ];
+        }),
+      ),
+      row,
+    }));
+  }
+
+  async countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]> {
     return sortGroups(
-      rows
-        .filter((row) => Number(row.n) > 0)
-        .map((row) => ({
-          key: Object.fromEntries(
-            groupBy.map((key, i) => {
-              const json = row[`k${i}`];
-              return [
-                keyName(key),
-                json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar),
-              ];
-            }),
-          ),
-          count: Number(row.n),
-        })),
+      this.grouped(whereSql(filter), groupBy, 'count(*) AS n')
+        .filter(({ row }) => Number(row.n) > 0)
+        .map(({ key, row }) => ({ key, count: Number(row.n) })),
     );
   }
 
+  /** Grouped in SQL: each group's durations arrive as one comma-separated list, not a row per document. */
   async durations(
     filter: Filter,
     span: { from: string; to: string },
     groupBy: readonly GroupKey[],
   ): Promise<GroupDurations[]> {
-    const fields = fieldsOf(groupBy, [span.from, span.to]);
-    const projection = `json_object(${fields.map((f) => `'${f}', data -> '$.${assertFieldPath(f)}'`).join(', ')})`;
-    const where = whereSql({ ...filter }, [
-      { sql: `${fieldSql(span.from)} IS NOT NULL AND ${fieldSql(span.to)} IS NOT NULL`, params: [] },
-    ]);
-    const rows = this.prepare(`SELECT ${projection} AS p FROM ${this.table} ${where.sql}`).all(
-      ...where.params,
-    ) as {
-      p: string;
-    }[];
-    // Projected keys are flat dot paths; re-nest them so grouping reads them like documents.
-    return durationGroups(
-      rows.map((row) => nest(JSON.parse(row.p) as Record<string, unknown>)),
-      span,
-      groupBy,
+    const from = `julianday(${fieldSql(span.from)})`;
+    const to = `julianday(${fieldSql(span.to)})`;
+    const where = whereSql(filter, [{ sql: `${from} IS NOT NULL AND ${to} IS NOT NULL`, params: [] }]);
+    const durationMs = `CAST(round((${to} - ${from}) * 86400000) AS INTEGER) AS d`;
+    return sortGroups(
+      this.grouped(where, groupBy, 'group_concat(d) AS ds', `data, ${durationMs}`)
+        // Without GROUP BY, an empty set still yields one row, with no durations.
+        .filter(({ row }) => row.ds !== null)
+        .map(({ key, row }) => ({
+          key,
+          durationsMs: String(row.ds)
+            .split(',')
+            .map(Number)
+            .sort((a, b) => a - b),
+        })),
     );
   }
-}
-
-function nest(flat: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [path, value] of Object.entries(flat)) {
-    const parts = path.split('.');
-    let node = out;
-    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]!] = value;
-  }
-  return out;
 }
 
 export class SqliteStore implements Store {
