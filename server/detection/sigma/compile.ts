@@ -45,7 +45,8 @@ export function dotPath(path: string): Accessor {
   };
 }
 
-function accessorFor(field: string, mapping: FieldMapping | undefined): Accessor {
+/** Reads a Sigma field from an event through the mapping; correlations group by fields the same way. */
+export function accessorFor(field: string, mapping: FieldMapping | undefined): Accessor {
   if (typeof mapping === 'function') return (event) => mapping(field, event);
   return dotPath(mapping?.[field] ?? field);
 }

@@ -93,6 +93,8 @@ export interface SigmaLogsource {
 export interface SigmaRule {
   title: string;
   id?: string;
+  /** Human-readable unique name; correlation rules may reference a rule by it. */
+  name?: string;
   status?: 'stable' | 'test' | 'experimental' | 'deprecated' | 'unsupported';
   level?: 'informational' | 'low' | 'medium' | 'high' | 'critical';
   description?: string;
@@ -102,30 +104,39 @@ export interface SigmaRule {
   attack: { techniques: string[]; tactics: string[] };
   logsource: SigmaLogsource;
   falsepositives: string[];
+  /** Fields worth showing an analyst next to a hit. */
+  fields: string[];
   detection: Record<string, SearchIdentifier>;
   condition: ConditionNode;
 }
 
-const RuleSchema = z.object({
+/** Attributes detection and correlation rules share. */
+export const RuleHeaderSchema = z.object({
   title: z.string().min(1).max(256),
   id: z.guid().optional(),
+  name: z.string().min(1).max(256).optional(),
   status: z.enum(['stable', 'test', 'experimental', 'deprecated', 'unsupported']).optional(),
   level: z.enum(['informational', 'low', 'medium', 'high', 'critical']).optional(),
   description: z.string().optional(),
   author: z.string().optional(),
   references: z.array(z.string()).default([]),
   tags: z.array(z.string().regex(/^[a-z0-9_-]+\.[a-z0-9._-]+$/, 'must look like namespace.name')).default([]),
+  falsepositives: z.array(z.string()).default([]),
+});
+
+const RuleSchema = RuleHeaderSchema.extend({
   logsource: z.object({
     product: z.string().optional(),
     category: z.string().optional(),
     service: z.string().optional(),
     definition: z.string().optional(),
   }),
-  falsepositives: z.array(z.string()).default([]),
+  fields: z.array(z.string()).default([]),
   detection: z.looseObject({ condition: z.union([z.string(), z.array(z.string()).min(1)]) }),
 });
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as the YAML path errors name, e.g. `correlation.rules[1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
     '',
@@ -223,6 +234,11 @@ function parseSearchIdentifier(raw: unknown, path: string): SearchIdentifier {
   return [[parseFieldMatcher('', raw, path)]];
 }
 
+/** ATT&CK references of a rule: Sigma's `attack.*` tags, both tactic spellings (privilege_escalation / -escalation). */
+export function attackFromTags(tags: readonly string[]): SigmaRule['attack'] {
+  return mitreFromTags(tags.filter((tag) => tag.startsWith('attack.')));
+}
+
 /** Parses and validates a rule; throws SigmaRuleError naming the offending path. */
 export function parseSigmaRule(yamlText: string): SigmaRule {
   const doc = parseDocument(yamlText);
@@ -256,7 +272,5 @@ export function parseSigmaRule(yamlText: string): SigmaRule {
   // Spec: a list of conditions is linked with OR.
   const condition: ConditionNode = nodes.length === 1 ? nodes[0]! : { op: 'or', args: nodes };
 
-  // Sigma's ATT&CK tags are `attack.*`; both tactic spellings (privilege_escalation / -escalation) are read.
-  const attack = mitreFromTags(header.tags.filter((tag) => tag.startsWith('attack.')));
-  return { ...header, attack, detection, condition };
+  return { ...header, attack: attackFromTags(header.tags), detection, condition };
 }
