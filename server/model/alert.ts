@@ -65,6 +65,13 @@ export const AlertSchema = z
     user: OcsfUser.optional().describe(
       'Acting user the alert is about, e.g. the Kubernetes user of an audit event',
     ),
+    searchText: z
+      .string()
+      .max(65_536)
+      .default('')
+      .describe(
+        'Lowercased text the `q` filter searches: title, rule, entities, user and the evidence event ids (which embed the audit auditID / Falco uuid)',
+      ),
     incidentId: Id.optional().describe('Incident the alert is grouped into'),
     assignee: UserId.optional().describe('Analyst the alert is assigned to'),
     tenantId: DerivedTenantId,

@@ -2,8 +2,8 @@
  * An API token for automation. The secret is shown once at creation and only its hash is kept;
  * the API returns `PublicApiTokenSchema`, which has no hash.
  */
-import { z, StoredFields, Timestamp } from './common.js';
-import { SchemaVersion, Sm3Hex, UserId } from './fragments.js';
+import { z, Id, StoredFields, Timestamp } from './common.js';
+import { EventSource, SchemaVersion, Sm3Hex, UserId } from './fragments.js';
 import { Permission } from './role.js';
 
 const tokenInput = {
@@ -15,6 +15,17 @@ const tokenInput = {
       "Permissions of the token, a subset of the owner's (checked when the token is created and used)",
     ),
   expiresAt: Timestamp.optional().describe('Expiry; absent means no expiry'),
+  ingest: z
+    .strictObject({
+      sources: z.array(EventSource).min(1).describe('Sources the token may post to /api/v1/ingest/*'),
+      clusterId: Id.optional().describe(
+        'Cluster the events come from: the ingest routes then take no other and need no clusterId parameter',
+      ),
+    })
+    .optional()
+    .describe(
+      'Makes this a per-source ingest credential (Falco, the audit webhook, Alertmanager…): only those sources, from that cluster',
+    ),
 };
 
 const publicTokenShape = {

@@ -22,6 +22,7 @@ import { AuditEntrySchema } from './audit-entry.js';
 import { CloudSchema } from './cloud.js';
 import { ClusterSchema } from './cluster.js';
 import { ComplianceResultSchema } from './compliance-result.js';
+import { DetectionRuleSchema } from './detection-rule.js';
 import { IncidentSchema } from './incident.js';
 import { KubeEventSchema } from './kube-event.js';
 import { NamespaceSchema } from './namespace.js';
@@ -48,6 +49,7 @@ export * from './audit-entry.js';
 export * from './cloud.js';
 export * from './cluster.js';
 export * from './compliance-result.js';
+export * from './detection-rule.js';
 export * from './incident.js';
 export * from './kube-event.js';
 export * from './namespace.js';
@@ -153,6 +155,8 @@ export const collections = defineCollections({
       ['clusterId', 'lastTimestamp'],
       ['tenantId', 'reason'],
       ['clusterId', 'involvedObject.uid'],
+      // The security pipeline reads what changed since its cursor.
+      ['updatedAt'],
     ],
     // Event names are unique per namespace (the API server's key).
     unique: [['clusterId', 'namespace', 'name']],
@@ -169,9 +173,11 @@ export const collections = defineCollections({
     name: 'security_events',
     schema: SecurityEventSchema,
     tenantScoped: true,
-    indexes: [['tenantId', 'time'], ['k8s.clusterId', 'time'], ['source', 'time'], ['time']],
-    // Re-delivered webhooks and replays land on the same key instead of duplicating evidence.
-    unique: [['source', 'sourceEventId']],
+    // createdAt: detection replays what was stored after its checkpoint.
+    indexes: [['tenantId', 'time'], ['k8s.clusterId', 'time'], ['source', 'time'], ['time'], ['createdAt']],
+    // No unique index on (source, sourceEventId): the id is derived from them (ingest-pipeline.ts
+    // securityEventId), so a re-delivered event lands on the same id, at one index less per insert.
+    unique: [],
   },
   alerts: {
     name: 'alerts',
@@ -186,6 +192,14 @@ export const collections = defineCollections({
       ['incidentId'],
     ],
     unique: [['fingerprint']],
+  },
+  detection_rules: {
+    name: 'detection_rules',
+    schema: DetectionRuleSchema,
+    // Rules are platform-wide: the SOC (security admin) manages one rule set for every tenant.
+    tenantScoped: false,
+    indexes: [['kind'], ['enabled', 'level']],
+    unique: [],
   },
   incidents: {
     name: 'incidents',
