@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { grantsCover } from '../../../server/identity/permissions';
 import { api, ApiError } from '../api/client';
 import { useI18n } from '../i18n/I18nProvider';
 
@@ -22,6 +23,12 @@ export function useMe() {
     },
     retry: false,
   });
+}
+
+/** Whether the user's grants (which may use `*`) cover a permission; hides actions the server would refuse. */
+export function useCan(permission: string): boolean {
+  const me = useMe();
+  return me.data ? grantsCover(me.data.permissions, permission) : false;
 }
 
 export function LoginForm() {
