@@ -63,7 +63,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: false }));
+  const json = express.json({ limit: deps.bodyLimit ?? '1mb', strict: false });
+  // Receivers read their (larger, possibly NDJSON) bodies as text themselves.
+  app.use((req, res, next) => (req.path.startsWith('/api/v1/ingest/') ? next() : json(req, res, next)));
   app.use(cookieParser());
   app.use(authenticate(services));
 

@@ -18,6 +18,7 @@ import { ClusterShards } from './coordination/cluster-shards.js';
 import { MemoryLeaseStore } from './coordination/memory-lease-store.js';
 import { RedisLeaseStore } from './coordination/redis-lease-store.js';
 import { hasRealClusters, seedDemoFleet } from './collection/demo-seed.js';
+import { DetectionRuntime } from './detection/detection-runtime.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { createServices, STORE_COLLECTIONS } from './services.js';
 import { VERSION } from './version.js';
@@ -81,6 +82,20 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     await collection.start();
   }
 
+  // Receivers, rules, alerts and incidents live with the API.
+  let detection: DetectionRuntime | undefined;
+  if (role === 'app') {
+    detection = new DetectionRuntime({
+      store,
+      audit: services.audit,
+      onError: (error, what) => logger.warn({ err: error }, `detection: ${what} failed`),
+    });
+    const { replayed } = await detection.start();
+    logger.info({ rules: detection.registry.engine.list().length, replayed }, 'detection ready');
+    for (const [id, reason] of detection.registry.loadErrors)
+      logger.warn({ ruleId: id, reason }, 'rule not loaded');
+  }
+
   const housekeeping = setInterval(() => {
     services.sessions
       .purgeExpired()
@@ -95,6 +110,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     logger,
     version: VERSION,
     apiRoutes: role === 'app',
+    ...(detection ? { routes: detection.routes() } : {}),
     ...(role === 'app' && existsSync(webRoot) ? { webRoot } : {}),
   });
   const server = app.listen(config.port, config.host);
@@ -116,6 +132,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       clearInterval(housekeeping);
+      await detection?.stop();
       await collection?.stop();
       await redis?.quit();
       await demo?.stop();

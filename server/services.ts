@@ -1,6 +1,7 @@
 /** The long-lived services a running Yunshu shares between its routes and engines. */
 import { AuditLog, auditAnchorsSpec } from './audit/audit-log.js';
 import { collectionSpecs } from './model/index.js';
+import { detectionCheckpointsSpec } from './detection/checkpoint.js';
 import { AccountService, DEFAULT_LOCKOUT, type LockoutPolicy } from './identity/accounts.js';
 import { randomBytes } from 'node:crypto';
 import { ApiTokenService } from './identity/api-tokens.js';
@@ -17,6 +18,7 @@ export const STORE_COLLECTIONS: readonly CollectionSpec[] = [
   ...collectionSpecs,
   secretsSpec,
   auditAnchorsSpec,
+  detectionCheckpointsSpec,
 ];
 
 export interface Services {

@@ -89,7 +89,12 @@ export class AccountService {
     const owner = await this.users.get(token.ownerUserId);
     if (!owner || owner.disabled) return null;
     const principal = await this.principalForUser(owner, token.id);
-    return { ...principal, kind: 'token', limitTo: new Set(token.permissions) };
+    return {
+      ...principal,
+      kind: 'token',
+      limitTo: new Set(token.permissions),
+      ...(token.ingest ? { ingest: token.ingest } : {}),
+    };
   }
 
   async findByUsername(username: string): Promise<User | null> {

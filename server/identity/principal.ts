@@ -15,6 +15,8 @@ export interface Principal {
   tenantIds?: readonly string[];
   /** The session or API token the request came with, for logout/revocation. */
   credentialId?: string;
+  /** For ingest tokens: the sources it may post and the cluster its events come from. */
+  ingest?: { readonly sources: readonly string[]; readonly clusterId?: string };
   /** Set for cookie sessions: unsafe methods must echo the CSRF token. */
   csrfHash?: string;
 }

@@ -65,8 +65,17 @@ export function tokenRoutes(deps: { tokens: ApiTokenService }): RouteSpec[] {
           throw new HttpError(400, 'expiresAt is in the past', [
             { path: 'body.expiresAt', message: 'in the past' },
           ]);
+        if (body.ingest && !body.permissions.includes('events:ingest'))
+          throw new HttpError(400, 'an ingest token needs the events:ingest permission', [
+            { path: 'body.permissions', message: 'add events:ingest' },
+          ]);
         const created = await deps.tokens.create(principal.userId, body);
-        auditDetails({ name: body.name, permissions: body.permissions, expiresAt: body.expiresAt });
+        auditDetails({
+          name: body.name,
+          permissions: body.permissions,
+          expiresAt: body.expiresAt,
+          ...(body.ingest ? { ingest: body.ingest } : {}),
+        });
         return {
           status: 201,
           body: { token: created.token, record: created.record },

@@ -35,7 +35,12 @@ export interface TestApp {
 }
 
 export async function testApp(
-  options: { store?: Store; routes?: RouteSpec[]; services?: ServiceOptions } = {},
+  options: {
+    store?: Store;
+    /** Extra routes, or a function building them from the app's services. */
+    routes?: RouteSpec[] | ((services: Services) => RouteSpec[]);
+    services?: ServiceOptions;
+  } = {},
 ): Promise<TestApp> {
   const store = options.store ?? new SqliteStore({ file: ':memory:', collections: STORE_COLLECTIONS });
   const services = createServices(store, options.services);
@@ -44,7 +49,9 @@ export async function testApp(
     services,
     logger: pino({ level: 'silent' }),
     version: 'test',
-    ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.routes
+      ? { routes: typeof options.routes === 'function' ? options.routes(services) : options.routes }
+      : {}),
   });
   return {
     app,

@@ -80,12 +80,33 @@ export function splitRecords(payload: unknown): RawRecord[] {
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$/;
+// The form nearly every source sends (UTC, `T`, `Z`): handled without building Dates.
+const UTC = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d+))?Z$/;
+const validDays = new Map<string, boolean>();
+
+/** Whether `YYYY-MM-DD` is a real calendar day (Date rolls 02-30 over to March), remembered per day. */
+function isRealDay(day: string): boolean {
+  let valid = validDays.get(day);
+  if (valid === undefined) {
+    const date = new Date(`${day}T00:00:00Z`);
+    valid = !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+    if (validDays.size > 10_000) validDays.clear();
+    validDays.set(day, valid);
+  }
+  return valid;
+}
 
 /**
  * An RFC 3339 time (any sub-second precision, any offset) as a model timestamp (UTC, ms), or
  * undefined. Parsed by hand because `Date` accepts non-standard strings and rolls 02-30 over to March.
  */
 export function toModelTime(text: string): string | undefined {
+  const utc = UTC.exec(text);
+  if (utc) {
+    const [, day, h, mi, s, frac = ''] = utc;
+    if (!isRealDay(day!)) return undefined;
+    return `${day}T${h}:${mi}:${s}.${frac.padEnd(3, '0').slice(0, 3)}Z`;
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
@@ -138,7 +159,9 @@ export const isIp = (value: unknown): value is string => IP.safeParse(value).suc
 
 /** Drops undefined properties so optional model fields stay absent rather than explicitly undefined. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }
 
 // Stand-ins for the store-managed fields, so the full stored-document schema can check an event.
