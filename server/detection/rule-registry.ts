@@ -84,7 +84,11 @@ export class RuleRegistry {
 
   private async installPack(): Promise<void> {
     const scratch = new DetectionEngine();
-    for (const file of await loadRulePack()) {
+    // Correlations after the detection rules they name.
+    const files = (await loadRulePack()).sort(
+      (a, b) => Number(a.path.startsWith('correlations/')) - Number(b.path.startsWith('correlations/')),
+    );
+    for (const file of files) {
       const texts = new Map(splitDocuments(file.yaml).map((d) => [d.id, d.yaml]));
       for (const rule of scratch.load(file.yaml)) {
         const yaml = texts.get(rule.id) ?? file.yaml;

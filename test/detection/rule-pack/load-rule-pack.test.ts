@@ -16,7 +16,8 @@ describe('loadRulePack', () => {
     expect(paths).toEqual([...paths].sort());
     expect(paths).toContain('kubernetes-audit/pod-exec-or-attach.yml');
     expect(paths).toContain('falco/reverse-shell.yml');
-    expect(paths.every((p) => /^(kubernetes-audit|falco)\/[a-z0-9-]+\.yml$/.test(p))).toBe(true);
+    expect(paths).toContain('correlations/exec-then-secret-reads.yml');
+    expect(paths.every((p) => /^(kubernetes-audit|falco|correlations)\/[a-z0-9-]+\.yml$/.test(p))).toBe(true);
     expect(pack.every((f) => f.yaml.startsWith('title: '))).toBe(true);
   });
 

@@ -13,7 +13,7 @@ import {
   sigmaView,
   type NormalizeResult,
 } from '../../../server/ingest/normalize/index.js';
-import { sourceOf, stemOf } from './helpers.js';
+import { isCorrelation, sourceOf, stemOf } from './helpers.js';
 
 const FIXTURES = new URL('../../fixtures/rule-pack/', import.meta.url);
 
@@ -39,7 +39,7 @@ const ALSO_HITS: Record<string, string[]> = {
   'write-below-etc-or-bin/nomatch/dpkg-writes-below-usr-bin.json': ['package-manager-in-container'],
 };
 
-const pack = await loadRulePack();
+const pack = (await loadRulePack()).filter((file) => !isCorrelation(file));
 const rules = new SigmaRuleSet();
 const stemById = new Map<string, string>();
 for (const file of pack) stemById.set(rules.add(file.yaml).id!, stemOf(file));
