@@ -18,7 +18,9 @@ import { ClusterShards } from './coordination/cluster-shards.js';
 import { MemoryLeaseStore } from './coordination/memory-lease-store.js';
 import { RedisLeaseStore } from './coordination/redis-lease-store.js';
 import { hasRealClusters, seedDemoFleet } from './collection/demo-seed.js';
+import { DemoSecurityFeed } from './collection/demo-security-feed.js';
 import { DetectionRuntime } from './detection/detection-runtime.js';
+import type { NewSecurityEvent } from './ingest/normalize/index.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { createServices, STORE_COLLECTIONS } from './services.js';
 import { VERSION } from './version.js';
@@ -59,6 +61,19 @@ export async function runProcess(role: ProcessRole): Promise<void> {
       );
     else logger.info({ username: account.username }, `first start: created account ${account.username}`);
   }
+  // Receivers, rules, alerts and incidents live with the API.
+  let detection: DetectionRuntime | undefined;
+  if (role === 'app') {
+    detection = new DetectionRuntime({
+      store,
+      audit: services.audit,
+      onError: (error, what) => logger.warn({ err: error }, `detection: ${what} failed`),
+    });
+    const { replayed } = await detection.start();
+    logger.info({ rules: detection.registry.engine.list().length, replayed }, 'detection ready');
+    for (const [id, reason] of detection.registry.loadErrors)
+      logger.warn({ ruleId: id, reason }, 'rule not loaded');
+  }
   let demo: DemoFleet | undefined;
   let collection: CollectionRuntime | undefined;
   let redis: Redis | undefined;
@@ -77,24 +92,32 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     }
     const shards = new ClusterShards({ leases: redis ? new RedisLeaseStore(redis) : new MemoryLeaseStore() });
     logger.info({ owner: shards.owner, leases: redis ? 'redis' : 'memory' }, 'cluster sharding');
-    collection = new CollectionRuntime({ store, secrets: services.secrets, logger, shards });
+    const pipeline = detection?.pipeline;
+    collection = new CollectionRuntime({
+      store,
+      secrets: services.secrets,
+      logger,
+      shards,
+      // Findings pulled from the clusters (Trivy-operator reports) join the receivers' events.
+      ...(pipeline
+        ? {
+            securityEvents: async (clusterId: string, events: NewSecurityEvent[]) => {
+              await pipeline.ingest({
+                source: 'trivy',
+                payload: events,
+                clusterId,
+                normalize: () => ({ events, rejected: [], skipped: 0 }),
+              });
+            },
+          }
+        : {}),
+    });
     services.fleet = collection;
     await collection.start();
   }
 
-  // Receivers, rules, alerts and incidents live with the API.
-  let detection: DetectionRuntime | undefined;
-  if (role === 'app') {
-    detection = new DetectionRuntime({
-      store,
-      audit: services.audit,
-      onError: (error, what) => logger.warn({ err: error }, `detection: ${what} failed`),
-    });
-    const { replayed } = await detection.start();
-    logger.info({ rules: detection.registry.engine.list().length, replayed }, 'detection ready');
-    for (const [id, reason] of detection.registry.loadErrors)
-      logger.warn({ ruleId: id, reason }, 'rule not loaded');
-  }
+  const demoSecurity = demo && detection ? new DemoSecurityFeed(demo, detection.pipeline, logger) : undefined;
+  demoSecurity?.start();
 
   const housekeeping = setInterval(() => {
     services.sessions
@@ -132,6 +155,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       clearInterval(housekeeping);
+      await demoSecurity?.stop();
       await detection?.stop();
       await collection?.stop();
       await redis?.quit();

@@ -21,6 +21,16 @@ export interface FleetCollectorOptions {
   /** Only collect clusters this process owns (sharding across workers); default: all. */
   owns?: (clusterId: string) => boolean;
   onError?: (clusterId: string, error: unknown) => void;
+  /**
+   * Other per-cluster pullers that share the collector's credentials and lifecycle (e.g. the
+   * Trivy-operator reports): started with the cluster's collector, stopped with it.
+   */
+  companions?: (clusterId: string, kc: KubeConfig) => Companion[];
+}
+
+export interface Companion {
+  start(): void;
+  stop(): Promise<void>;
 }
 
 /** `secret:<id>` is how a cluster points at its sealed kubeconfig. */
@@ -53,7 +63,10 @@ export async function revealKubeconfig(secrets: SecretStore, secretId: string): 
 }
 
 export class FleetCollector {
-  private readonly running = new Map<string, { collector: ClusterCollector; fingerprint: string }>();
+  private readonly running = new Map<
+    string,
+    { collector: ClusterCollector; companions: Companion[]; fingerprint: string }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   readonly sink: InventorySink;
@@ -98,7 +111,7 @@ export class FleetCollector {
     for (const [id, entry] of this.running)
       if (!wanted.has(id) || wanted.get(id)!.credentialRef !== entry.fingerprint) {
         this.running.delete(id);
-        await entry.collector.stop();
+        await Promise.all([entry.collector.stop(), ...entry.companions.map((c) => c.stop())]);
       }
     for (const cluster of wanted.values()) {
       if (this.running.has(cluster.id)) continue;
@@ -130,8 +143,10 @@ export class FleetCollector {
       this.options.cluster,
     );
     collector.onHealth((health) => void this.report(cluster.id, health));
-    this.running.set(cluster.id, { collector, fingerprint: cluster.credentialRef });
+    const companions = this.options.companions?.(cluster.id, kc) ?? [];
+    this.running.set(cluster.id, { collector, companions, fingerprint: cluster.credentialRef });
     void collector.start();
+    for (const companion of companions) companion.start();
   }
 
   private async report(clusterId: string, health: ClusterHealth): Promise<void> {
@@ -151,7 +166,12 @@ export class FleetCollector {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.syncing;
-    await Promise.all([...this.running.values()].map(({ collector }) => collector.stop()));
+    await Promise.all(
+      [...this.running.values()].flatMap(({ collector, companions }) => [
+        collector.stop(),
+        ...companions.map((c) => c.stop()),
+      ]),
+    );
     this.running.clear();
     await this.sink.close();
   }

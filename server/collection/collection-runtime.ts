@@ -4,7 +4,9 @@
  * documents (one per node and namespace), keyed so that each refresh overwrites the last. Both follow
  * the cluster leases this process holds (ClusterShards), so that several workers split the fleet.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import { FleetCollector } from '../../collectors/kubernetes/fleet-collector.js';
+import { SecurityReportsPuller } from '../../collectors/kubernetes/security-reports.js';
 import { resourceKinds } from '../../collectors/kubernetes/resources.js';
 import { TenantResolver } from '../../collectors/kubernetes/tenant-resolver.js';
 import { PromClient } from '../../collectors/prometheus/client.js';
@@ -14,6 +16,7 @@ import { UsageCollector, type UsageSnapshot } from '../../collectors/prometheus/
 import { ClusterShards } from '../coordination/cluster-shards.js';
 import { MemoryLeaseStore } from '../coordination/memory-lease-store.js';
 import type { Logger } from '../logger.js';
+import type { NewSecurityEvent } from '../ingest/normalize/index.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Usage } from '../model/usage.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -28,6 +31,11 @@ export interface CollectionOptions {
   syncMs?: number;
   /** Which clusters this process collects; default: in-process leases, i.e. all of them. */
   shards?: ClusterShards;
+  /**
+   * Where findings pulled from the clusters go (Trivy-operator reports): the security pipeline of an
+   * app process. Without it (a collect-only worker) the reports are not pulled.
+   */
+  securityEvents?: (clusterId: string, events: NewSecurityEvent[]) => Promise<void>;
 }
 
 type Metrics = Usage['metrics'];
@@ -68,6 +76,21 @@ export class CollectionRuntime {
       ...(options.syncMs ? { syncMs: options.syncMs } : {}),
       owns: (clusterId) => this.shards.owns(clusterId),
       onError: (clusterId, error) => logger.warn({ clusterId, err: error }, 'collection error'),
+      ...(options.securityEvents
+        ? {
+            companions: (clusterId: string, kc: KubeConfig) => [
+              new SecurityReportsPuller(
+                clusterId,
+                kc,
+                (events) => options.securityEvents!(clusterId, events),
+                {
+                  tenantOf: this.tenants.tenantOf,
+                  logger: logger.child({ clusterId }),
+                },
+              ),
+            ],
+          }
+        : {}),
     });
     this.usage = new UsageScheduler({
       ...(options.usageIntervalMs ? { intervalMs: options.usageIntervalMs } : {}),

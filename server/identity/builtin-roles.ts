@@ -43,7 +43,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
   role(
     'security-admin',
     '安全管理员',
-    'Sets security policy: roles and their assignment, detection rules, playbooks, compliance.',
+    'Sets security policy: roles and their assignment, detection rules and the event sources feeding them (ingest tokens), playbooks, compliance.',
     [
       'users:read',
       'users:assign_roles',
@@ -54,6 +54,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       'inventory:read',
       'metrics:read',
       'events:read',
+      'events:ingest',
       'alerts:*',
       'incidents:*',
       'rules:*',

@@ -12,6 +12,8 @@ import type { Collection, Store, StoredDoc } from '../store/port.js';
 import type { NewSecurityEvent } from './normalize/index.js';
 
 const TTL_MS = 60_000;
+// Not found yet may mean not collected yet (a new pod): asked again soon.
+const MISS_TTL_MS = 5_000;
 const MAX_ENTRIES = 100_000;
 
 type Found<T> = { value: T | undefined; at: number };
@@ -34,7 +36,7 @@ class Lookup<T extends StoredDoc> {
     const now = this.now();
     const missing = [...filters].filter(([key]) => {
       const hit = this.entries.get(key);
-      return !hit || now - hit.at > TTL_MS;
+      return !hit || now - hit.at > (hit.value ? TTL_MS : MISS_TTL_MS);
     });
     if (this.entries.size + missing.length > MAX_ENTRIES) this.entries.clear();
     await Promise.all(

@@ -22,6 +22,12 @@ describe('fleet collector against the demo fleet', () => {
   const services = createServices(store);
   let demo: DemoFleet;
   let fleet: FleetCollector;
+  // Companions (e.g. the Trivy report puller) get each cluster's credentials with its collector.
+  const companions: {
+    clusterId: string;
+    server: string | undefined;
+    state: 'new' | 'started' | 'stopped';
+  }[] = [];
   const clusters = () => store.collection<Cluster>('clusters');
   const nodes = () => store.collection<Node>('nodes');
   const pods = () => store.collection<Pod>('pods');
@@ -32,6 +38,20 @@ describe('fleet collector against the demo fleet', () => {
     await tenants.refresh(true);
     fleet = new FleetCollector(store, services.secrets, () => resourceKinds(tenants), {
       cluster: { heartbeatMs: 200, unreachableAfter: 2 },
+      companions: (clusterId, kc) => {
+        const entry = {
+          clusterId,
+          server: kc.getCurrentCluster()?.server,
+          state: 'new' as 'new' | 'started' | 'stopped',
+        };
+        companions.push(entry);
+        return [
+          {
+            start: () => void (entry.state = 'started'),
+            stop: async () => void (entry.state = 'stopped'),
+          },
+        ];
+      },
     });
     await fleet.start();
     await eventually(
@@ -43,6 +63,18 @@ describe('fleet collector against the demo fleet', () => {
     await fleet.stop();
     await demo.stop();
     await store.close();
+  });
+
+  test('companions start with each cluster, on its own API server', () => {
+    expect(companions.map((c) => c.clusterId).sort()).toEqual([
+      'gy-city-phytium',
+      'gz-prod-kunpeng',
+      'gz-prod-x86',
+    ]);
+    for (const c of companions) {
+      expect(c.state).toBe('started');
+      expect(c.server).toContain(`/clusters/${c.clusterId}`);
+    }
   });
 
   test('every node is identified: arch, CPU vendor and family, OS', async () => {
