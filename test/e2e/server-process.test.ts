@@ -242,6 +242,20 @@ describe('the server process on the embedded default', () => {
         await page.getByTestId('login').waitFor();
         const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
         expect(me).toBe(401);
+        // The security administrator's SOC pages: the alert queue (demo alerts marked as such), an
+        // incident's timeline, MTTx.
+        await page.getByTestId('username').fill('secadmin');
+        await page.getByTestId('password').fill(PASSWORD);
+        await page.getByTestId('login').click();
+        await page.getByTestId('current-user').waitFor();
+        await page.goto(`${server.url}/#/alerts`);
+        await page.getByTestId('alert-row').first().waitFor();
+        expect(await page.getByTestId('demo-marker').count()).toBeGreaterThan(0);
+        await page.goto(`${server.url}/#/incidents`);
+        await page.getByTestId('incident-row').first().locator('a').first().click();
+        await page.getByTestId('timeline').waitFor();
+        await page.goto(`${server.url}/#/mttx`);
+        await page.getByTestId('chart-mttd').waitFor();
       } finally {
         await browser.close();
       }
