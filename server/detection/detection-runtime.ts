@@ -99,7 +99,7 @@ export class DetectionRuntime {
 
   routes(): RouteSpec[] {
     return [
-      ...ingestRoutes({ pipeline: this.pipeline }),
+      ...ingestRoutes({ pipeline: this.pipeline, detection: this.worker }),
       ...alertRoutes({ incidents: this.incidents }),
       ...incidentRoutes({ service: this.incidents }),
       ...ruleRoutes({ registry: this.registry }),

@@ -17,6 +17,7 @@ import {
   type IngestPipeline,
 } from '../ingest/ingest-pipeline.js';
 import { RECEIVERS, type ReceiverSource } from '../ingest/receivers.js';
+import type { DetectionWorker } from '../detection/detection-worker.js';
 
 export const INGEST_BODY_LIMIT = '16mb';
 // Details beyond this many are summarised: a 50,000-line upload of the wrong file must not answer 10 MB.
@@ -63,7 +64,63 @@ const SUMMARIES: Record<ReceiverSource, string> = {
   trivy: 'Trivy-operator VulnerabilityReport / ConfigAuditReport objects: one, a List, an array or NDJSON',
 };
 
-export function ingestRoutes(deps: { pipeline: IngestPipeline }): RouteSpec[] {
+const Counter = z.int().nonnegative();
+const IngestStats = z
+  .object({
+    sources: z
+      .record(
+        z.string(),
+        z.object({
+          batches: Counter.describe('Batches stored'),
+          accepted: Counter.describe('Events stored'),
+          rejected: Counter.describe('Invalid records refused (their batches were not stored)'),
+          deduplicated: Counter.describe('Re-delivered events not stored again'),
+          skipped: Counter.describe('Valid records that are not security events'),
+          overloaded: Counter.describe('Batches refused with 429'),
+        }),
+      )
+      .describe('Counters per source since this process started'),
+    detection: z.object({
+      queuedEvents: Counter.describe('Stored events waiting for detection'),
+      events: Counter.describe('Events through detection'),
+      hits: Counter.describe('Rule hits'),
+      failures: Counter.describe('Batches whose detection failed (replayed from the checkpoint)'),
+      latencyP50Ms: z.number().nullable().describe('Event-to-alert latency, median of recent hits'),
+      latencyP99Ms: z.number().nullable().describe('Event-to-alert latency, 99th percentile of recent hits'),
+    }),
+  })
+  .openapi('IngestStats');
+
+export function ingestRoutes(deps: { pipeline: IngestPipeline; detection: DetectionWorker }): RouteSpec[] {
+  return [...receiverRoutes(deps), statsRoute(deps)];
+}
+
+function statsRoute(deps: { pipeline: IngestPipeline; detection: DetectionWorker }): RouteSpec {
+  return defineRoute({
+    method: 'get',
+    path: '/api/v1/ingest/stats',
+    summary: 'Ingest and detection counters of this process: accepted, rejected, deduplicated, latency',
+    tags: ['ingest'],
+    permission: 'events:read',
+    responses: { 200: { description: 'the counters', schema: IngestStats } },
+    handler: () => {
+      const { detection } = deps;
+      return {
+        body: {
+          sources: Object.fromEntries(deps.pipeline.counters),
+          detection: {
+            queuedEvents: detection.queuedEvents,
+            ...detection.stats,
+            latencyP50Ms: detection.latency.percentile(0.5) ?? null,
+            latencyP99Ms: detection.latency.percentile(0.99) ?? null,
+          },
+        },
+      };
+    },
+  });
+}
+
+function receiverRoutes(deps: { pipeline: IngestPipeline }): RouteSpec[] {
   return (Object.keys(RECEIVERS) as ReceiverSource[]).map((source) =>
     defineRoute({
       method: 'post',

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Alert } from '../../server/model/alert.js';
 import type { SecurityEvent } from '../../server/model/security-event.js';
 import { detectionApp, type DetectionApp } from '../support/detection-app.js';
+import { fixture } from './helpers.js';
 
 const SHELL_RULE = '2ba76160-7548-4c49-842a-07df023a0aad';
 
@@ -258,6 +259,55 @@ describe('POST /api/v1/ingest/*', () => {
     ]);
     expect(await events().count()).toBe(1);
     expect((await events().get('falco:eeeeeeee-0000-4000-8000-000000000001'))?.tenantId).toBe('tenant-gzdsj');
+  });
+
+  test('scanner uploads: kube-bench of one node and Trivy-operator reports become findings', async () => {
+    const token = await t.apiToken({ ingest: { sources: ['kube-bench', 'trivy'], clusterId: 'gz-prod-1' } });
+    const bench = JSON.parse(fixture('kube-bench/result.json')) as {
+      Controls: { tests: { results: { status: string }[] }[] }[];
+    };
+    bench.Controls[0]!.tests[0]!.results[0]!.status = 'FAIL';
+    const kubeBench = await post('/api/v1/ingest/kube-bench?node=master-1', token, JSON.stringify(bench));
+    expect(kubeBench.status).toBe(202);
+    expect(kubeBench.body.accepted).toBeGreaterThan(0);
+    expect(kubeBench.body.skipped).toBeGreaterThan(0);
+    const findings = (await events().find({ filter: { source: 'kube-bench' }, limit: 1000 })).items;
+    expect(findings.every((e) => e.k8s?.clusterId === 'gz-prod-1' && e.k8s?.node === 'master-1')).toBe(true);
+
+    const trivy = await post(
+      '/api/v1/ingest/trivy',
+      token,
+      fixture('trivy/vulnerabilityreport-replicaset-coredns.json'),
+    );
+    expect(trivy.status).toBe(202);
+    expect(await events().count({ source: 'trivy' })).toBe(trivy.body.accepted);
+    expect(trivy.body.accepted).toBeGreaterThan(0);
+  });
+
+  test('counters per source and detection latency are exposed to SOC staff', async () => {
+    await post(
+      '/api/v1/ingest/falco',
+      falcoToken,
+      JSON.stringify(shellAlert('12345678-0000-4000-8000-000000000001')),
+    );
+    await post('/api/v1/ingest/falco', falcoToken, '{');
+    await t.drained();
+    const res = await request(t.app).get('/api/v1/ingest/stats').set('Authorization', `Bearer ${t.admin}`);
+    expect(res.status).toBe(200);
+    expect(res.body.sources.falco).toEqual({
+      batches: 1,
+      accepted: 1,
+      rejected: 1,
+      deduplicated: 0,
+      skipped: 0,
+      overloaded: 0,
+    });
+    expect(res.body.detection).toMatchObject({
+      queuedEvents: 0,
+      events: 1,
+      hits: 1,
+      latencyP50Ms: expect.any(Number),
+    });
   });
 
   test('every accepted batch is audited with its counts', async () => {
