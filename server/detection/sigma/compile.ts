@@ -1,13 +1,17 @@
 /**
  * Compiles a parsed Sigma rule into a predicate over events. All parsing (wildcards, regexes,
- * CIDRs, base64 variants, field paths) happens here once; the predicate only runs closures.
+ * CIDRs, base64 variants, field paths) happens here once; the predicate only runs closures, which
+ * read fields through a per-event memo (EventFields) shared by every rule tested on the event.
  */
 import { Buffer } from 'node:buffer';
 import type { ConditionNode } from './condition.js';
+import { EventFields, dotPath, pathField, unsharedField, type EventField } from './event-fields.js';
 import { inNetwork, parseCidr, parseIp } from './ip.js';
 import { SigmaRuleError, parseSigmaRule, type FieldMatcher, type SigmaRule } from './parse-rule.js';
 
 export type SigmaEvent = Record<string, unknown>;
+// Lives with the per-event memo that reads paths; exported here as before.
+export { dotPath };
 export type SigmaPredicate = (event: SigmaEvent) => boolean;
 
 /**
@@ -25,25 +29,17 @@ export interface CompiledRule {
   match: SigmaPredicate;
 }
 
+/** A compiled rule or part of one, over an event's memoised fields. */
+export type EventTest = (fields: EventFields) => boolean;
+
 type Accessor = (event: SigmaEvent) => unknown;
-/** Tests one scalar taken from the event; `event` is there for `fieldref`. */
-type ValueTest = (value: unknown, event: SigmaEvent) => boolean;
-
-const hasOwn = Object.hasOwn;
-
-/** Reads `a.b.c` as a flat key first (ECS-style flattened events), then as a nested path. */
-export function dotPath(path: string): Accessor {
-  const segments = path.split('.');
-  return (event) => {
-    if (hasOwn(event, path)) return event[path];
-    let current: unknown = event;
-    for (const segment of segments) {
-      if (typeof current !== 'object' || current === null || !hasOwn(current, segment)) return undefined;
-      current = (current as Record<string, unknown>)[segment];
-    }
-    return current;
-  };
-}
+/** Tests one value taken from the event; `fields` is there for `fieldref`. */
+type ValueTest = (value: unknown, fields: EventFields) => boolean;
+/**
+ * Tests one string taken from the event: `text` as it is, `folded` lowercased for
+ * case-insensitive matchers (else `text` again), so rules share one lowercasing per field.
+ */
+type TextTest = (text: string, folded: string) => boolean;
 
 /** Reads a Sigma field from an event through the mapping; correlations group by fields the same way. */
 export function accessorFor(field: string, mapping: FieldMapping | undefined): Accessor {
@@ -51,18 +47,13 @@ export function accessorFor(field: string, mapping: FieldMapping | undefined): A
   return dotPath(mapping?.[field] ?? field);
 }
 
-// One-entry cache: the same event string is usually lowercased by several values and rules in a row.
-let lastRaw = '';
-let lastLower = '';
-function lower(text: string): string {
-  if (text !== lastRaw) {
-    lastRaw = text;
-    lastLower = text.toLowerCase();
-  }
-  return lastLower;
+/** The field a rule's `field` names; table-mapped fields are shared with other rules reading the same path. */
+export function fieldFor(field: string, mapping: FieldMapping | undefined): EventField {
+  if (typeof mapping === 'function') return unsharedField(accessorFor(field, mapping));
+  return pathField(mapping?.[field] ?? field);
 }
 
-// Same idea for addresses: every `cidr` rule reads the same event IP.
+// One-entry cache: every `cidr` rule reads the same event IP.
 let lastIpText = '';
 let lastIp: Uint8Array | undefined;
 function cachedIp(text: string): Uint8Array | undefined {
@@ -74,7 +65,7 @@ function cachedIp(text: string): Uint8Array | undefined {
 }
 
 /** Sigma compares as strings: numbers and booleans in the event are matched by their text. */
-function asText(value: unknown): string | undefined {
+export function asText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
@@ -183,30 +174,39 @@ function applyTransforms(matcher: FieldMatcher, value: string): Pattern[] {
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Turns a wildcard pattern into the cheapest string test: equality, starts/ends/includes, else RegExp. */
-function compilePattern(pattern: Pattern, cased: boolean): (text: string) => boolean {
-  const fold = (s: string): string => (cased ? s : s.toLowerCase());
-  const prep = cased ? (s: string): string => s : lower;
+function compilePattern(pattern: Pattern, cased: boolean): TextTest {
   const inner = pattern.slice(pattern[0] === ANY ? 1 : 0, pattern.at(-1) === ANY ? -1 : undefined);
   if (inner.length <= 1 && inner.every((p) => typeof p === 'string')) {
-    const needle = fold((inner[0] as string | undefined) ?? '');
+    const literal = (inner[0] as string | undefined) ?? '';
+    const needle = cased ? literal : literal.toLowerCase();
     const open = [pattern[0] === ANY, pattern.length > 1 && pattern.at(-1) === ANY] as const;
-    if (open[0] && open[1]) return (t) => prep(t).includes(needle);
-    if (open[0]) return (t) => prep(t).endsWith(needle);
-    if (open[1]) return (t) => prep(t).startsWith(needle);
-    return (t) => prep(t) === needle;
+    if (open[0] && open[1]) return (_, folded) => folded.includes(needle);
+    if (open[0]) return (_, folded) => folded.endsWith(needle);
+    if (open[1]) return (_, folded) => folded.startsWith(needle);
+    return (_, folded) => folded === needle;
   }
   const source = pattern
     .map((p) => (p === ANY ? '[\\s\\S]*' : p === ONE ? '[\\s\\S]' : escapeRegExp(p)))
     .join('');
+  // The expression folds case itself, on the text as it is (lowercasing may change its length).
   const re = new RegExp(`^${source}$`, cased ? 'u' : 'iu');
-  return (t) => re.test(t);
+  return (text) => re.test(text);
 }
 
-function textTest(test: (text: string) => boolean): ValueTest {
-  return (value) => {
-    const text = asText(value);
-    return text !== undefined && test(text);
-  };
+/**
+ * The lowercased texts a plain equality matcher (no modifiers, no wildcards) accepts; undefined
+ * for any other matcher. The event's text must be one of them for the matcher to hold.
+ */
+export function exactValues(matcher: FieldMatcher): string[] | undefined {
+  if (matcher.field === undefined || matcher.modifiers.length > 0 || matcher.values[0] === null)
+    return undefined;
+  const texts: string[] = [];
+  for (const raw of matcher.values) {
+    const pattern = parseWildcards(String(raw));
+    if (pattern.some((p) => typeof p !== 'string')) return undefined;
+    texts.push(pattern.join('').toLowerCase());
+  }
+  return texts;
 }
 
 function toNumber(value: unknown): number {
@@ -215,118 +215,190 @@ function toNumber(value: unknown): number {
   return NaN;
 }
 
-function compileValueTests(matcher: FieldMatcher, options: CompileOptions): ValueTest[] {
+/** A matcher's tests: on strings (patterns, regular expressions) or on any value (the rest). */
+type MatcherTests =
+  { kind: 'text'; fold: boolean; tests: TextTest[] } | { kind: 'value'; tests: ValueTest[] };
+
+function compileTests(matcher: FieldMatcher, options: CompileOptions): MatcherTests {
   const has = (m: string): boolean => (matcher.modifiers as string[]).includes(m);
   const cased = has('cased');
-  return matcher.values.flatMap((raw): ValueTest[] => {
-    if (has('re')) {
-      const flags = ['i', 'm', 's'].filter(has).join('');
+  if (has('re')) {
+    const flags = ['i', 'm', 's'].filter(has).join('');
+    const tests = matcher.values.map((raw): TextTest => {
       let re: RegExp;
       try {
         re = new RegExp(String(raw), flags);
       } catch (err) {
         throw new SigmaRuleError(matcher.path, `invalid regular expression: ${(err as Error).message}`);
       }
-      return [textTest((t) => re.test(t))];
-    }
-    if (has('cidr')) {
+      return (text) => re.test(text);
+    });
+    return { kind: 'text', fold: false, tests };
+  }
+  if (has('cidr')) {
+    const tests = matcher.values.map((raw): ValueTest => {
       const net = parseCidr(String(raw));
       if (!net) throw new SigmaRuleError(matcher.path, `invalid CIDR "${String(raw)}"`);
-      return [
-        (value) => {
-          const ip = typeof value === 'string' ? cachedIp(value) : undefined;
-          return ip !== undefined && inNetwork(ip, net);
-        },
-      ];
-    }
-    if (has('fieldref')) {
-      const other = accessorFor(String(raw), options.fieldMapping);
-      return [
-        (value, event) => {
-          const a = asText(value);
-          const b = asText(other(event));
-          return (
-            a !== undefined && b !== undefined && (cased ? a === b : a.toLowerCase() === b.toLowerCase())
-          );
-        },
-      ];
-    }
-    const n = raw as number;
-    if (has('gt')) return [(v) => toNumber(v) > n];
-    if (has('gte')) return [(v) => toNumber(v) >= n];
-    if (has('lt')) return [(v) => toNumber(v) < n];
-    if (has('lte')) return [(v) => toNumber(v) <= n];
-    return applyTransforms(matcher, String(raw)).map((p) => textTest(compilePattern(p, cased)));
-  });
+      return (value) => {
+        const ip = typeof value === 'string' ? cachedIp(value) : undefined;
+        return ip !== undefined && inNetwork(ip, net);
+      };
+    });
+    return { kind: 'value', tests };
+  }
+  if (has('fieldref')) {
+    const tests = matcher.values.map((raw): ValueTest => {
+      const other = fieldFor(String(raw), options.fieldMapping);
+      return (value, fields) => {
+        const a = asText(value);
+        const b = asText(fields.value(other));
+        return a !== undefined && b !== undefined && (cased ? a === b : a.toLowerCase() === b.toLowerCase());
+      };
+    });
+    return { kind: 'value', tests };
+  }
+  const compare = (['gt', 'gte', 'lt', 'lte'] as const).find(has);
+  if (compare) {
+    const tests = matcher.values.map((raw): ValueTest => {
+      const n = raw as number;
+      if (compare === 'gt') return (v) => toNumber(v) > n;
+      if (compare === 'gte') return (v) => toNumber(v) >= n;
+      if (compare === 'lt') return (v) => toNumber(v) < n;
+      return (v) => toNumber(v) <= n;
+    });
+    return { kind: 'value', tests };
+  }
+  const tests = matcher.values.flatMap((raw) =>
+    applyTransforms(matcher, String(raw)).map((p) => compilePattern(p, cased)),
+  );
+  return { kind: 'text', fold: !cased, tests };
 }
 
+/** Whether any test holds; the common single test is returned as is, to save a call. */
+function anyText(tests: TextTest[]): TextTest {
+  if (tests.length === 1) return tests[0]!;
+  return (text, folded) => {
+    for (const test of tests) if (test(text, folded)) return true;
+    return false;
+  };
+}
+
+/** A text test as a test of any value: numbers and booleans by their text, other values fail. */
+function onText(test: TextTest, fold: boolean): ValueTest {
+  return (value) => {
+    const text = asText(value);
+    return text !== undefined && test(text, fold ? text.toLowerCase() : text);
+  };
+}
+
+const asValueTests = (compiled: MatcherTests): ValueTest[] =>
+  compiled.kind === 'value' ? compiled.tests : compiled.tests.map((t) => onText(t, compiled.fold));
+
 /** Calls `test` on a scalar, or on each element of an array (any element may match). */
-function onElements(value: unknown, event: SigmaEvent, test: ValueTest): boolean {
-  return Array.isArray(value) ? value.some((v) => test(v, event)) : test(value, event);
+function onElements(value: unknown, fields: EventFields, test: ValueTest): boolean {
+  if (!Array.isArray(value)) return test(value, fields);
+  for (const element of value) if (test(element, fields)) return true;
+  return false;
 }
 
 /** Every scalar in the event, for keyword search. */
-function someLeaf(value: unknown, event: SigmaEvent, test: ValueTest): boolean {
+function someLeaf(value: unknown, fields: EventFields, test: ValueTest): boolean {
   if (typeof value === 'object' && value !== null) {
-    return Object.values(value).some((v) => someLeaf(v, event, test));
+    for (const v of Object.values(value)) if (someLeaf(v, fields, test)) return true;
+    return false;
   }
-  return test(value, event);
+  return test(value, fields);
 }
 
-function compileMatcher(matcher: FieldMatcher, options: CompileOptions): SigmaPredicate {
-  if (matcher.field === undefined) {
-    // Keywords are full-text terms: a bare keyword matches anywhere in any value of the event.
-    const bare = !matcher.modifiers.some((m) => ['contains', 'startswith', 'endswith', 're'].includes(m));
-    const tests = compileValueTests(
-      bare ? { ...matcher, modifiers: [...matcher.modifiers, 'contains'] } : matcher,
-      options,
-    );
-    return matcher.modifiers.includes('all')
-      ? (event) => tests.every((t) => someLeaf(event, event, t))
-      : (event) => tests.some((t) => someLeaf(event, event, t));
+/** Keywords are full-text terms: a bare keyword matches anywhere in any value of the event. */
+function compileKeywords(matcher: FieldMatcher, options: CompileOptions): EventTest {
+  const bare = !matcher.modifiers.some((m) => ['contains', 'startswith', 'endswith', 're'].includes(m));
+  const tests = asValueTests(
+    compileTests(bare ? { ...matcher, modifiers: [...matcher.modifiers, 'contains'] } : matcher, options),
+  );
+  return matcher.modifiers.includes('all')
+    ? (fields) => tests.every((t) => someLeaf(fields.event, fields, t))
+    : (fields) => tests.some((t) => someLeaf(fields.event, fields, t));
+}
+
+/** String tests on a field: a scalar's text is lowercased once per event for all the rules. */
+function textMatcher(field: EventField, fold: boolean, tests: TextTest[], all: boolean): EventTest {
+  if (all) {
+    const elementTests = tests.map((t) => onText(t, fold));
+    return (fields) => {
+      const value = fields.value(field);
+      if (Array.isArray(value)) return elementTests.every((t) => onElements(value, fields, t));
+      const text = asText(value);
+      if (text === undefined) return false;
+      const folded = fold ? fields.lowerText(field, text) : text;
+      for (const test of tests) if (!test(text, folded)) return false;
+      return true;
+    };
   }
-  const get = accessorFor(matcher.field, options.fieldMapping);
+  const test = anyText(tests);
+  const elementTest = onText(test, fold);
+  return (fields) => {
+    const value = fields.value(field);
+    if (Array.isArray(value)) return onElements(value, fields, elementTest);
+    const text = asText(value);
+    return text !== undefined && test(text, fold ? fields.lowerText(field, text) : text);
+  };
+}
+
+function compileMatcher(matcher: FieldMatcher, options: CompileOptions): EventTest {
+  if (matcher.field === undefined) return compileKeywords(matcher, options);
+  const field = fieldFor(matcher.field, options.fieldMapping);
   if (matcher.values[0] === null) {
-    return (event) => {
-      const v = get(event);
+    return (fields) => {
+      const v = fields.value(field);
       return v === undefined || v === null;
     };
   }
   if (matcher.modifiers.includes('exists')) {
     // Spec: presence only, "not its value, be it empty or null".
     const wanted = matcher.values[0] === true;
-    return (event) => (get(event) !== undefined) === wanted;
+    return (fields) => (fields.value(field) !== undefined) === wanted;
   }
-  const tests = compileValueTests(matcher, options);
-  if (matcher.modifiers.includes('all')) {
-    return (event) => {
-      const v = get(event);
-      return tests.every((t) => onElements(v, event, t));
-    };
+  const all = matcher.modifiers.includes('all');
+  const compiled = compileTests(matcher, options);
+  if (compiled.kind === 'text') return textMatcher(field, compiled.fold, compiled.tests, all);
+  const tests = compiled.tests;
+  if (all) return (fields) => tests.every((t) => onElements(fields.value(field), fields, t));
+  const any: ValueTest = tests.length === 1 ? tests[0]! : (v, fields) => tests.some((t) => t(v, fields));
+  return (fields) => onElements(fields.value(field), fields, any);
+}
+
+function and(tests: EventTest[]): EventTest {
+  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 2) {
+    const [a, b] = tests as [EventTest, EventTest];
+    return (fields) => a(fields) && b(fields);
   }
-  const single = tests.length === 1 ? tests[0]! : undefined;
-  if (single) return (event) => onElements(get(event), event, single);
-  const any: ValueTest = (v, event) => tests.some((t) => t(v, event));
-  return (event) => onElements(get(event), event, any);
+  return (fields) => {
+    for (const test of tests) if (!test(fields)) return false;
+    return true;
+  };
 }
 
-function and(predicates: SigmaPredicate[]): SigmaPredicate {
-  if (predicates.length === 1) return predicates[0]!;
-  return (event) => predicates.every((p) => p(event));
+function or(tests: EventTest[]): EventTest {
+  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 2) {
+    const [a, b] = tests as [EventTest, EventTest];
+    return (fields) => a(fields) || b(fields);
+  }
+  return (fields) => {
+    for (const test of tests) if (test(fields)) return true;
+    return false;
+  };
 }
 
-function or(predicates: SigmaPredicate[]): SigmaPredicate {
-  if (predicates.length === 1) return predicates[0]!;
-  return (event) => predicates.some((p) => p(event));
-}
-
-/** Compiles a parsed rule; throws SigmaRuleError for values that cannot compile (bad regex, CIDR). */
-export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule {
-  const identifiers = new Map<string, SigmaPredicate>();
+/** Compiles a parsed rule into a test over memoised fields; throws SigmaRuleError for values that cannot compile. */
+export function compileRuleTest(rule: SigmaRule, options: CompileOptions = {}): EventTest {
+  const identifiers = new Map<string, EventTest>();
   for (const [name, alternatives] of Object.entries(rule.detection)) {
     identifiers.set(name, or(alternatives.map((all) => and(all.map((m) => compileMatcher(m, options))))));
   }
-  const build = (node: ConditionNode): SigmaPredicate => {
+  const build = (node: ConditionNode): EventTest => {
     switch (node.op) {
       case 'id':
         return identifiers.get(node.name)!;
@@ -336,7 +408,7 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
         return or(node.args.map(build));
       case 'not': {
         const inner = build(node.arg);
-        return (event) => !inner(event);
+        return (fields) => !inner(fields);
       }
       case 'of': {
         const parts = node.names.map((name) => identifiers.get(name)!);
@@ -344,7 +416,13 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
       }
     }
   };
-  return { rule, match: build(rule.condition) };
+  return build(rule.condition);
+}
+
+/** Compiles a parsed rule; throws SigmaRuleError for values that cannot compile (bad regex, CIDR). */
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule {
+  const test = compileRuleTest(rule, options);
+  return { rule, match: (event) => test(new EventFields(event)) };
 }
 
 /** Parses and compiles rule YAML in one step. */

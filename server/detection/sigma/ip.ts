@@ -2,12 +2,14 @@
 
 /** 4 bytes for IPv4, 16 for IPv6; undefined when `text` is not an address. */
 export function parseIp(text: string): Uint8Array | undefined {
+  return parseIpv4(text) ?? parseIpv6(text.replace(/%.*$/, '')); // drop a zone id such as `%eth0`
+}
+
+function parseIpv4(text: string): Uint8Array | undefined {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4) {
-    const bytes = v4.slice(1).map(Number);
-    return bytes.every((b) => b <= 255) ? Uint8Array.from(bytes) : undefined;
-  }
-  return parseIpv6(text.replace(/%.*$/, '')); // drop a zone id such as `%eth0`
+  if (!v4) return undefined;
+  const bytes = v4.slice(1).map(Number);
+  return bytes.every((b) => b <= 255) ? Uint8Array.from(bytes) : undefined;
 }
 
 function parseGroups(part: string): number[] | undefined {
@@ -16,8 +18,9 @@ function parseGroups(part: string): number[] | undefined {
   const pieces = part.split(':');
   for (const [i, piece] of pieces.entries()) {
     if (i === pieces.length - 1 && piece.includes('.')) {
-      const v4 = parseIp(piece);
-      if (v4?.length !== 4) return undefined;
+      // Only IPv4 may end an IPv6 address (`::ffff:10.0.0.1`); anything else with a dot is not an address.
+      const v4 = parseIpv4(piece);
+      if (!v4) return undefined;
       groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
     } else if (/^[0-9a-f]{1,4}$/i.test(piece)) {
       groups.push(parseInt(piece, 16));
