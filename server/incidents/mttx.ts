@@ -1,6 +1,6 @@
 /**
- * MTTx statistics as DESIGN.md defines them, from the store's durations() (one grouped query per
- * metric; the store does the filtering and grouping, this file only summarises each group):
+ * MTTx statistics as DESIGN.md defines them, from the store's durations() (one grouped query for
+ * every metric; the store does the filtering and grouping, this file only summarises each group):
  *
  *   MTTD = detectedAt − occurredAt      MTTA = acknowledgedAt − detectedAt
  *   MTTC = containedAt − detectedAt     MTTR = resolvedAt − detectedAt
@@ -78,17 +78,11 @@ export async function mttx(store: Store, query: MttxQuery): Promise<MttxGroup[]>
   };
   const key = GROUP_KEYS[query.groupBy];
   const name = typeof key === 'string' ? key : key.field;
-  const metrics = Object.keys(SPANS) as MttxMetric[];
-  const [counts, ...durations] = await Promise.all([
-    incidents.countBy(filter, [key]),
-    ...metrics.map((metric) => incidents.durations(filter, SPANS[metric], [key])),
-  ]);
-  return counts.map(({ key: groupKey, count }) => {
-    const value = groupKey[name] ?? null;
-    const stats = metrics.map((metric, i) => {
-      const group = durations[i]!.find((d) => (d.key[name] ?? null) === value);
-      return [metric, durationStats(group?.durationsMs ?? [])] as const;
-    });
-    return { key: value, count, ...Object.fromEntries(stats) } as MttxGroup;
+  const groups = await incidents.durations(filter, SPANS, [key]);
+  return groups.map(({ key: groupKey, count, durationsMs }) => {
+    const stats = (Object.keys(SPANS) as MttxMetric[]).map(
+      (metric) => [metric, durationStats(durationsMs[metric])] as const,
+    );
+    return { key: groupKey[name] ?? null, count, ...Object.fromEntries(stats) } as MttxGroup;
   });
 }

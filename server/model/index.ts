@@ -205,12 +205,14 @@ export const collections = defineCollections({
     name: 'incidents',
     schema: IncidentSchema,
     tenantScoped: true,
-    // MTTx dashboards scan a detectedAt range, per tenant or platform-wide.
+    // MTTx dashboards scan a detectedAt range, per tenant or platform-wide, grouped by tenant or
+    // severity: the first and last index hold every field of those queries, so on SQLite they
+    // answer them without reading the (large, timeline-carrying) documents.
     indexes: [
-      ['tenantId', 'detectedAt'],
+      ['tenantId', 'detectedAt', 'severity', 'occurredAt', 'acknowledgedAt', 'containedAt', 'resolvedAt'],
       ['tenantId', 'status', 'detectedAt'],
       ['status', 'detectedAt'],
-      ['detectedAt'],
+      ['detectedAt', 'tenantId', 'severity', 'occurredAt', 'acknowledgedAt', 'containedAt', 'resolvedAt'],
     ],
     unique: [],
   },

@@ -1,6 +1,6 @@
 /** Group keys and accumulators computed in Node, for what a store cannot compute itself. */
 import { readPath } from './keyset.js';
-import type { GroupCount, GroupDurations, GroupKey, Scalar } from './port.js';
+import type { GroupCount, GroupDurations, GroupKey, Scalar, Span } from './port.js';
 
 export const keyName = (key: GroupKey): string => (typeof key === 'string' ? key : key.field);
 
@@ -56,28 +56,39 @@ export function countGroups(docs: Iterable<unknown>, groupBy: readonly GroupKey[
   return sortGroups([...groups.values()]);
 }
 
-export function durationGroups(
+export function durationGroups<S extends string>(
   docs: Iterable<unknown>,
-  span: { from: string; to: string },
+  spans: Readonly<Record<S, Span>>,
   groupBy: readonly GroupKey[],
-): GroupDurations[] {
-  const groups = new Map<string, GroupDurations>();
+): GroupDurations<S>[] {
+  const names = Object.keys(spans) as S[];
+  const groups = new Map<string, GroupDurations<S>>();
   for (const doc of docs) {
-    const from = readPath(doc, span.from);
-    const to = readPath(doc, span.to);
-    if (typeof from !== 'string' || typeof to !== 'string') continue;
-    const ms = Date.parse(to) - Date.parse(from);
-    if (Number.isNaN(ms)) continue;
+    const durations = names.map((name) => [name, durationOf(doc, spans[name])] as const);
     for (const key of keysOf(doc, groupBy)) {
       const id = JSON.stringify(key);
-      const group = groups.get(id);
-      if (group) group.durationsMs.push(ms);
-      else groups.set(id, { key, durationsMs: [ms] });
+      let group = groups.get(id);
+      if (!group) {
+        const lists = Object.fromEntries(names.map((name) => [name, [] as number[]]));
+        group = { key, count: 0, durationsMs: lists as Record<S, number[]> };
+        groups.set(id, group);
+      }
+      group.count += 1;
+      for (const [name, ms] of durations) if (ms !== null) group.durationsMs[name].push(ms);
     }
   }
   const result = [...groups.values()];
-  for (const group of result) group.durationsMs.sort((a, b) => a - b);
+  for (const group of result) for (const name of names) group.durationsMs[name].sort((a, b) => a - b);
   return sortGroups(result);
+}
+
+/** Milliseconds from the span's `from` to its `to`; null unless the document has both timestamps. */
+function durationOf(doc: unknown, span: Span): number | null {
+  const from = readPath(doc, span.from);
+  const to = readPath(doc, span.to);
+  if (typeof from !== 'string' || typeof to !== 'string') return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** The fields a grouping needs, for projections. */

@@ -90,10 +90,18 @@ export interface GroupCount {
   count: number;
 }
 
-export interface GroupDurations {
+/** Two timestamp fields of a document: a duration runs from `from` to `to`. */
+export interface Span {
+  from: string;
+  to: string;
+}
+
+export interface GroupDurations<S extends string = string> {
   key: Record<string, Scalar>;
-  /** Milliseconds from `from` to `to`, ascending, one per document having both timestamps. */
-  durationsMs: number[];
+  /** Documents in the group, with or without the timestamps (as countBy counts them). */
+  count: number;
+  /** Per span: milliseconds from `from` to `to`, ascending, one per document having both timestamps. */
+  durationsMs: Record<S, number[]>;
 }
 
 export interface WriteOptions {
@@ -116,6 +124,15 @@ export interface Collection<T extends StoredDoc> {
    * every adapter, but each document is upserted exactly as upsert() would.
    */
   upsertMany(docs: readonly NewDoc<T>[]): Promise<void>;
+  /**
+   * Inserts the documents whose id is not stored yet and skips the others (no error); returns the
+   * ids it inserted, in input order. A repeated id within `docs` is inserted once, from its first
+   * occurrence. Not atomic as a whole on every adapter, but each document is inserted at most once
+   * even under concurrent calls, stamped as insert() stamps it.
+   * Only an id collision is skipped: a new id colliding on a unique key throws DuplicateKeyError, and
+   * then which of the other documents were stored is adapter-specific (none on SQLite).
+   */
+  insertMany(docs: readonly NewDoc<T>[]): Promise<string[]>;
   /** Shallow-merges top-level fields. Throws NotFoundError / ConflictError. */
   update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T>;
   /** Returns false when nothing matched. Throws ConflictError on a version mismatch. */
@@ -125,12 +142,15 @@ export interface Collection<T extends StoredDoc> {
   find(options?: FindOptions): Promise<Page<T>>;
   count(filter?: Filter): Promise<number>;
   countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]>;
-  /** Durations between two timestamp fields, grouped; feeds MTTx statistics. */
-  durations(
+  /**
+   * Durations between timestamp fields, for several spans in one pass, grouped like countBy (every
+   * group with a matching document); feeds MTTx statistics.
+   */
+  durations<S extends string>(
     filter: Filter,
-    span: { from: string; to: string },
+    spans: Readonly<Record<S, Span>>,
     groupBy: readonly GroupKey[],
-  ): Promise<GroupDurations[]>;
+  ): Promise<GroupDurations<S>[]>;
 }
 
 export interface Store {

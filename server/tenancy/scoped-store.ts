@@ -14,6 +14,7 @@ import type {
   GroupKey,
   NewDoc,
   Scalar,
+  Span,
   Store,
   StoredDoc,
   WriteOptions,
@@ -111,6 +112,12 @@ class ScopedCollection<T extends StoredDoc> implements Collection<T> {
     for (const doc of docs) await this.upsert(doc);
   }
 
+  /** Skipping an id that exists never touches it, so only the new documents' scope matters. */
+  insertMany(docs: readonly NewDoc<T>[]): Promise<string[]> {
+    for (const doc of docs) this.assertInScope(doc);
+    return this.inner.insertMany(docs);
+  }
+
   update(id: string, patch: DocPatch<T>, options?: WriteOptions): Promise<T> {
     if (this.field in patch) this.assertInScope(patch);
     return this.inner.update(id, patch, this.options(options));
@@ -136,8 +143,12 @@ class ScopedCollection<T extends StoredDoc> implements Collection<T> {
     return this.inner.countBy(this.scoped(filter), groupBy);
   }
 
-  durations(filter: Filter, span: { from: string; to: string }, groupBy: readonly GroupKey[]) {
-    return this.inner.durations(this.scoped(filter), span, groupBy);
+  durations<S extends string>(
+    filter: Filter,
+    spans: Readonly<Record<S, Span>>,
+    groupBy: readonly GroupKey[],
+  ) {
+    return this.inner.durations(this.scoped(filter), spans, groupBy);
   }
 }
 

@@ -195,6 +195,49 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         expect(await widgets().count()).toBe(3);
       });
 
+      test('insertMany inserts new ids only, first occurrence of a repeat, stamped as insert()', async () => {
+        const stored = await widgets().insert(widget('w1', { size: 1 }));
+        const inserted = await widgets().insertMany([
+          widget('w2', { name: 'first' }),
+          widget('w1', { name: 'again' }),
+          widget('w3'),
+          widget('w2', { name: 'second' }),
+        ]);
+        expect(inserted).toEqual(['w2', 'w3']);
+        expect(await widgets().get('w1')).toEqual(stored);
+        const w2 = await widgets().get('w2');
+        expect(w2).toMatchObject({ name: 'first', version: 1 });
+        expect(w2?.createdAt).toBe(w2?.updatedAt);
+        expect(Date.parse(w2!.createdAt)).not.toBeNaN();
+        expect(await widgets().insertMany([])).toEqual([]);
+        expect(await widgets().count()).toBe(3);
+      });
+
+      test('insertMany skips a re-delivered document but refuses a new id on a taken unique key', async () => {
+        expect(await widgets().insertMany([widget('w1')])).toEqual(['w1']);
+        // Same id and same unique code: a re-delivery, not a conflict.
+        expect(await widgets().insertMany([widget('w1')])).toEqual([]);
+        await expect(widgets().insertMany([widget('w9', { code: 'code-w1' })])).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
+        expect(await widgets().get('w9')).toBeNull();
+      });
+
+      test('concurrent insertMany calls with overlapping ids insert each id exactly once', async () => {
+        const ids = (from: number, to: number) =>
+          Array.from({ length: to - from }, (_, i) => `w${String(from + i).padStart(2, '0')}`);
+        const [a, b] = await Promise.all([
+          widgets().insertMany(ids(0, 30).map((id) => widget(id, { name: 'a' }))),
+          widgets().insertMany(ids(15, 45).map((id) => widget(id, { name: 'b' }))),
+        ]);
+        expect([...a, ...b].sort()).toEqual(ids(0, 45));
+        const all = (await widgets().find({ limit: 100 })).items;
+        expect(all).toHaveLength(45);
+        expect(all.every((w) => w.version === 1)).toBe(true);
+        // Each stored document is the one its returned id came from.
+        expect(all.every((w) => w.name === (a.includes(w.id) ? 'a' : 'b'))).toBe(true);
+      });
+
       test('delete reports what it removed and honours version and scope', async () => {
         await widgets().insert(widget('w1'));
         await widgets().insert(widget('w2'));
@@ -395,6 +438,23 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         ]);
       });
 
+      test('group keys keep their JSON types: booleans, numbers and strings', async () => {
+        for (const [id, active, size] of [
+          ['w1', true, 1],
+          ['w2', false, 0],
+          ['w3', true, 1],
+        ] as const)
+          await widgets().insert(widget(id, { active, size }));
+        expect(await widgets().countBy({}, ['active'])).toEqual([
+          { key: { active: false }, count: 1 },
+          { key: { active: true }, count: 2 },
+        ]);
+        expect(await widgets().countBy({}, ['size', 'kind'])).toEqual([
+          { key: { size: 0, kind: 'alpha' }, count: 1 },
+          { key: { size: 1, kind: 'alpha' }, count: 2 },
+        ]);
+      });
+
       test('a missing group field groups as null; filters apply first', async () => {
         expect(await incidents().countBy({ severity: 'high' }, ['resolvedAt'])).toHaveLength(3);
         expect(await incidents().countBy({ severity: 'low' }, ['resolvedAt'])).toEqual([
@@ -403,25 +463,39 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
         expect(await incidents().countBy({ tenantId: 'nobody' }, ['severity'])).toEqual([]);
       });
 
-      test('durations between two timestamps, grouped, for MTTx', async () => {
-        expect(
-          await incidents().durations({}, { from: 'occurredAt', to: 'detectedAt' }, ['tenantId']),
-        ).toEqual([
-          { key: { tenantId: 't-a' }, durationsMs: [30_000, 60_000] },
-          { key: { tenantId: 't-b' }, durationsMs: [10_000] },
+      const mttd = { from: 'occurredAt', to: 'detectedAt' };
+      const mttr = { from: 'detectedAt', to: 'resolvedAt' };
+
+      test('durations of several spans in one call, grouped, for MTTx', async () => {
+        expect(await incidents().durations({}, { mttd, mttr }, ['tenantId'])).toEqual([
+          {
+            key: { tenantId: 't-a' },
+            count: 3,
+            durationsMs: { mttd: [30_000, 60_000], mttr: [600_000, 1_800_000] },
+          },
+          { key: { tenantId: 't-b' }, count: 1, durationsMs: { mttd: [10_000], mttr: [300_000] } },
         ]);
         expect(
-          await incidents().durations({ tenantId: 't-a' }, { from: 'detectedAt', to: 'resolvedAt' }, [
+          await incidents().durations({ tenantId: 't-a' }, { mttr }, [
             'severity',
             { field: 'detectedAt', bucket: 'day', utcOffsetMinutes: 480 },
           ]),
         ).toEqual([
-          { key: { severity: 'high', detectedAt: '2026-11-20' }, durationsMs: [600_000] },
-          { key: { severity: 'high', detectedAt: '2026-11-21' }, durationsMs: [1_800_000] },
+          { key: { severity: 'high', detectedAt: '2026-11-20' }, count: 1, durationsMs: { mttr: [600_000] } },
+          {
+            key: { severity: 'high', detectedAt: '2026-11-21' },
+            count: 1,
+            durationsMs: { mttr: [1_800_000] },
+          },
+          { key: { severity: 'low', detectedAt: '2026-11-21' }, count: 1, durationsMs: { mttr: [] } },
         ]);
-        expect(
-          await incidents().durations({ tenantId: 'nobody' }, { from: 'detectedAt', to: 'resolvedAt' }, []),
-        ).toEqual([]);
+      });
+
+      test('durations count a group whose documents lack the timestamps, and skip an empty set', async () => {
+        expect(await incidents().durations({ severity: 'low' }, { mttd, mttr }, [])).toEqual([
+          { key: {}, count: 1, durationsMs: { mttd: [], mttr: [] } },
+        ]);
+        expect(await incidents().durations({ tenantId: 'nobody' }, { mttr }, [])).toEqual([]);
       });
 
       // i1 is in c1 and c2, i2 in c2, i3 in none (empty array), i4 has no clusterIds field.
@@ -445,21 +519,17 @@ export function storeConformance(adapter: string, harness: StoreHarness): void {
       });
 
       test('durations unwind an array field, with filters applied first', async () => {
-        expect(
-          await incidents().durations({}, { from: 'detectedAt', to: 'resolvedAt' }, [byCluster, 'severity']),
-        ).toEqual([
-          { key: { clusterIds: 'c1', severity: 'high' }, durationsMs: [600_000] },
-          { key: { clusterIds: 'c2', severity: 'high' }, durationsMs: [600_000, 1_800_000] },
+        expect(await incidents().durations({}, { mttr }, [byCluster, 'severity'])).toEqual([
+          { key: { clusterIds: 'c1', severity: 'high' }, count: 1, durationsMs: { mttr: [600_000] } },
+          {
+            key: { clusterIds: 'c2', severity: 'high' },
+            count: 2,
+            durationsMs: { mttr: [600_000, 1_800_000] },
+          },
         ]);
-        expect(
-          await incidents().durations(
-            { clusterIds: { has: 'c1' } },
-            { from: 'occurredAt', to: 'detectedAt' },
-            [byCluster],
-          ),
-        ).toEqual([
-          { key: { clusterIds: 'c1' }, durationsMs: [30_000] },
-          { key: { clusterIds: 'c2' }, durationsMs: [30_000] },
+        expect(await incidents().durations({ clusterIds: { has: 'c1' } }, { mttd }, [byCluster])).toEqual([
+          { key: { clusterIds: 'c1' }, count: 1, durationsMs: { mttd: [30_000] } },
+          { key: { clusterIds: 'c2' }, count: 1, durationsMs: { mttd: [30_000] } },
         ]);
       });
     });

@@ -3,7 +3,12 @@
  * Every write is a single-document operation guarded by the version field, so correctness never
  * depends on multi-document transactions, which MongoDB-compatible servers may lack.
  */
-import type { Document, Collection as DriverCollection, UpdateFilter } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  type Document,
+  type Collection as DriverCollection,
+  type UpdateFilter,
+} from 'mongodb';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { assertCollectionName } from '../fields.js';
 import { countGroups, durationGroups, fieldsOf, keyName, sortGroups } from '../grouping.js';
@@ -23,6 +28,7 @@ import {
   type NewDoc,
   type Page,
   type Scalar,
+  type Span,
   type Store,
   type StoredDoc,
   type WriteOptions,
@@ -61,6 +67,18 @@ function toRaw(doc: StoredDoc): RawDoc {
 }
 
 const now = (): string => new Date().toISOString();
+
+/** A new document as insert() stores it. */
+const created = <T extends StoredDoc>(doc: NewDoc<T>, at: string): T =>
+  ({ ...doc, version: 1, createdAt: at, updatedAt: at }) as T;
+
+/** Positions of the documents an unordered insertMany refused as duplicates; rethrows anything else. */
+function duplicatePositions(error: unknown): number[] {
+  if (!(error instanceof MongoBulkWriteError)) throw error;
+  const writeErrors = [error.writeErrors].flat();
+  if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw error;
+  return writeErrors.map((e) => e.index);
+}
 
 class MongoCollection<T extends StoredDoc> implements Collection<T> {
   constructor(
@@ -105,8 +123,7 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
   }
 
   async insert(doc: NewDoc<T>): Promise<T> {
-    const at = now();
-    const stored = { ...doc, version: 1, createdAt: at, updatedAt: at } as T;
+    const stored = created(doc, now());
     try {
       await this.raw.insertOne(toRaw(stored));
     } catch (error) {
@@ -114,6 +131,38 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
       throw error;
     }
     return stored;
+  }
+
+  /**
+   * One unordered insertMany: a duplicate does not stop the others, and inserts are atomic on _id
+   * (FerretDB's too), so no fence is needed. FerretDB v1.24's duplicate-key errors do not name the
+   * index (measured: "E11000 duplicate key error collection: db.x"), so when the collection has
+   * unique keys, the refused ids are looked up: stored means an id collision, skipped.
+   */
+  async insertMany(docs: readonly NewDoc<T>[]): Promise<string[]> {
+    // First occurrences only: an unordered insert does not promise which of two repeats would win.
+    const batch = new Map<string, NewDoc<T>>();
+    for (const doc of docs) if (!batch.has(doc.id)) batch.set(doc.id, doc);
+    const ids = [...batch.keys()];
+    if (ids.length === 0) return [];
+    const at = now();
+    let refused: string[] = [];
+    try {
+      await this.raw.insertMany(
+        [...batch.values()].map((doc) => toRaw(created(doc, at))),
+        { ordered: false },
+      );
+    } catch (error) {
+      refused = duplicatePositions(error).map((i) => ids[i]!);
+    }
+    if (refused.length && this.spec.unique?.length) {
+      const stored = await this.raw.find({ _id: { $in: refused } }, { projection: { _id: 1 } }).toArray();
+      const storedIds = new Set(stored.map((raw) => raw._id));
+      const collision = refused.find((id) => !storedIds.has(id));
+      if (collision !== undefined) throw this.duplicate(collision);
+    }
+    const skipped = new Set(refused);
+    return ids.filter((id) => !skipped.has(id));
   }
 
   upsert(doc: NewDoc<T>): Promise<T> {
@@ -251,16 +300,17 @@ class MongoCollection<T extends StoredDoc> implements Collection<T> {
     );
   }
 
-  async durations(
+  async durations<S extends string>(
     filter: Filter,
-    span: { from: string; to: string },
+    spans: Readonly<Record<S, Span>>,
     groupBy: readonly GroupKey[],
-  ): Promise<GroupDurations[]> {
-    const query = mongoQuery(filter, [
-      { [mongoField(span.from)]: { $exists: true, $ne: null } },
-      { [mongoField(span.to)]: { $exists: true, $ne: null } },
-    ]);
-    return durationGroups(await this.project(query, fieldsOf(groupBy, [span.from, span.to])), span, groupBy);
+  ): Promise<GroupDurations<S>[]> {
+    const timestamps = Object.values<Span>(spans).flatMap((span) => [span.from, span.to]);
+    return durationGroups(
+      await this.project(mongoQuery(filter), fieldsOf(groupBy, timestamps)),
+      spans,
+      groupBy,
+    );
   }
 }
 

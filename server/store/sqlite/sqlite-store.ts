@@ -24,6 +24,7 @@ import {
   type NewDoc,
   type Page,
   type Scalar,
+  type Span,
   type Store,
   type StoredDoc,
   type WriteOptions,
@@ -52,7 +53,19 @@ const isConstraintError = (error: unknown): boolean =>
 
 const now = (): string => new Date().toISOString();
 
+/** A new document as insert() stores it. */
+const created = <T extends StoredDoc>(doc: NewDoc<T>, at: string): T =>
+  ({ ...doc, version: 1, createdAt: at, updatedAt: at }) as T;
+
 const STATEMENT_CACHE_SIZE = 256;
+
+/** A group_concat list of durations, ascending (parsed as JSON and sorted as typed: both faster). */
+const millisecondsOf = (list: string): number[] =>
+  Array.from(new Float64Array(JSON.parse(`[${list}]`) as number[]).sort());
+
+/** A group key read back from SQL, with the JSON type where SQL alone cannot tell (booleans). */
+const scalarOf = (value: unknown, jsonType: unknown): Scalar =>
+  jsonType === 'true' ? true : jsonType === 'false' ? false : ((value ?? null) as Scalar);
 
 class SqliteCollection<T extends StoredDoc> implements Collection<T> {
   private readonly table: string;
@@ -85,6 +98,17 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     return row ? (JSON.parse(row.data) as T) : null;
   }
 
+  /** Runs a write of document `id`, reporting a unique-index violation as DuplicateKeyError. */
+  private run(sql: string, params: SqlParam[], id: string): Database.RunResult {
+    try {
+      return this.prepare(sql).run(...params);
+    } catch (error) {
+      if (isConstraintError(error))
+        throw new DuplicateKeyError(`${this.spec.name}: duplicate key`, this.spec.name, id);
+      throw error;
+    }
+  }
+
   private write(doc: T, isNew: boolean): void {
     const sql = isNew
       ? `INSERT INTO ${this.table} (id, version, data) VALUES (?, ?, ?)`
@@ -92,13 +116,7 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     const params = isNew
       ? [doc.id, doc.version, JSON.stringify(doc)]
       : [doc.version, JSON.stringify(doc), doc.id];
-    try {
-      this.prepare(sql).run(...params);
-    } catch (error) {
-      if (isConstraintError(error))
-        throw new DuplicateKeyError(`${this.spec.name}: duplicate key`, this.spec.name, doc.id);
-      throw error;
-    }
+    this.run(sql, params, doc.id);
   }
 
   /** Loads the document a write targets, enforcing scope and expected version. */
@@ -119,10 +137,27 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
   }
 
   async insert(doc: NewDoc<T>): Promise<T> {
-    const at = now();
-    const stored = { ...doc, version: 1, createdAt: at, updatedAt: at } as T;
+    const stored = created(doc, now());
     this.write(stored, true);
     return stored;
+  }
+
+  /**
+   * One transaction, without reading first: `ON CONFLICT(id) DO NOTHING` skips stored ids (and
+   * repeats within the batch), while any other unique index still fails the statement and so rolls
+   * the whole batch back. SQLite checks the conflict target first, so a re-delivered document that
+   * also repeats its unique keys is skipped, not refused.
+   */
+  async insertMany(docs: readonly NewDoc<T>[]): Promise<string[]> {
+    const at = now();
+    const sql = `INSERT INTO ${this.table} (id, version, data) VALUES (?, 1, ?) ON CONFLICT(id) DO NOTHING`;
+    return this.db.transaction(() => {
+      const inserted: string[] = [];
+      for (const doc of docs)
+        if (this.run(sql, [doc.id, JSON.stringify(created(doc, at))], doc.id).changes === 1)
+          inserted.push(doc.id);
+      return inserted;
+    })();
   }
 
   private upsertOne(doc: NewDoc<T>): T {
@@ -210,40 +245,66 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
   }
 
   /**
-   * Runs one grouped query over the filtered documents (`doc`), joined with json_each per unwound
-   * array key (a row per element; none for an empty or missing array, as MongoDB's `$unwind`).
-   * Keys come back as JSON text (`->`), so booleans and numbers read back typed.
+   * Runs one grouped query over the filtered documents. The inner query reads each key and value
+   * through fieldSql, the very expression the indexes declare, so an index holding every field the
+   * query names covers it and no document is parsed (the MTTx shape; see model/index.ts).
+   * `LIMIT -1` keeps the inner query from being flattened into the aggregate, which would carry the
+   * whole `data` column into the GROUP BY sorter (measured over 100k incidents: 1.2 s, not 60 ms).
+   * An unwound array key is read as JSON text (`->`, so a scalar counts as one element; arrays are
+   * never indexed) and joined with json_each: a row per element, none for an empty or missing
+   * array, as MongoDB's `$unwind`.
    */
   private grouped(
     where: { sql: string; params: SqlParam[] },
     groupBy: readonly GroupKey[],
     aggregates: string,
-    innerColumns = 'data',
+    valueColumns: readonly string[] = [],
   ): { key: Record<string, Scalar>; row: Record<string, unknown> }[] {
+    const inner = [...valueColumns];
     const joins: string[] = [];
-    const columns = groupBy.map((key, i) => {
-      if (isDayBucket(key))
-        return `json_quote(strftime('%Y-%m-%d', ${fieldSql(key.field)}, '${Math.trunc(key.utcOffsetMinutes)} minutes')) AS k${i}`;
-      if (typeof key === 'string') return `data -> '$.${assertFieldPath(key)}' AS k${i}`;
-      joins.push(`JOIN json_each(doc.data, '$.${assertFieldPath(key.field)}') AS u${i}`);
-      return `doc.data -> u${i}.fullkey AS k${i}`;
+    const columns = groupBy.flatMap((key, i) => {
+      if (isDayBucket(key)) {
+        inner.push(
+          `strftime('%Y-%m-%d', ${fieldSql(key.field)}, '${Math.trunc(key.utcOffsetMinutes)} minutes') AS k${i}`,
+        );
+        return [`k${i}`];
+      }
+      if (typeof key === 'string') {
+        inner.push(`${fieldSql(key)} AS k${i}`);
+        return [`k${i}`];
+      }
+      inner.push(`data -> '$.${assertFieldPath(key.field)}' AS a${i}`);
+      joins.push(`JOIN json_each(doc.a${i}) AS u${i}`);
+      return [`u${i}.value AS k${i}`, `u${i}.type AS t${i}`];
     });
     const groupSql = groupBy.length ? `GROUP BY ${groupBy.map((_, i) => `k${i}`).join(', ')}` : '';
     const rows = this.prepare(
-      `SELECT ${[...columns, aggregates].join(', ')} FROM (SELECT ${innerColumns} FROM ${this.table} ${where.sql}) AS doc ${joins.join(' ')} ${groupSql}`,
+      `SELECT ${[...columns, aggregates].join(', ')} FROM (SELECT ${inner.join(', ') || '1'} FROM ${this.table} ${where.sql} LIMIT -1) AS doc ${joins.join(' ')} ${groupSql}`,
     ).all(...where.params) as Record<string, unknown>[];
     return rows.map((row) => ({
       key: Object.fromEntries(
         groupBy.map((key, i) => {
-          const json = row[`k${i}`];
-          return [
-            keyName(key),
-            json === null || json === undefined ? null : (JSON.parse(String(json)) as Scalar),
-          ];
+          const value = row[`k${i}`];
+          const jsonType =
+            typeof key === 'string' && (value === 0 || value === 1)
+              ? this.jsonTypeOf(key, value)
+              : row[`t${i}`];
+          return [keyName(key), scalarOf(value, jsonType)];
         }),
       ),
       row,
     }));
+  }
+
+  /**
+   * json_extract reads JSON true/false as 1/0, so a group on 0 or 1 asks one member for its JSON
+   * type: a lookup per such group instead of a document read per row.
+   */
+  private jsonTypeOf(field: string, value: 0 | 1): string | undefined {
+    const row = this.prepare(
+      `SELECT json_type(data, '$.${assertFieldPath(field)}') AS t FROM ${this.table} WHERE ${fieldSql(field)} = ? LIMIT 1`,
+    ).get(value) as { t: string } | undefined;
+    return row?.t;
   }
 
   async countBy(filter: Filter, groupBy: readonly GroupKey[]): Promise<GroupCount[]> {
@@ -254,26 +315,35 @@ class SqliteCollection<T extends StoredDoc> implements Collection<T> {
     );
   }
 
-  /** Grouped in SQL: each group's durations arrive as one comma-separated list, not a row per document. */
-  async durations(
+  /**
+   * Grouped in SQL, every span in the one pass: each group's durations arrive as one
+   * comma-separated list per span (group_concat skips documents lacking a timestamp), not a row per
+   * document.
+   */
+  async durations<S extends string>(
     filter: Filter,
-    span: { from: string; to: string },
+    spans: Readonly<Record<S, Span>>,
     groupBy: readonly GroupKey[],
-  ): Promise<GroupDurations[]> {
-    const from = `julianday(${fieldSql(span.from)})`;
-    const to = `julianday(${fieldSql(span.to)})`;
-    const where = whereSql(filter, [{ sql: `${from} IS NOT NULL AND ${to} IS NOT NULL`, params: [] }]);
-    const durationMs = `CAST(round((${to} - ${from}) * 86400000) AS INTEGER) AS d`;
+  ): Promise<GroupDurations<S>[]> {
+    const names = Object.keys(spans) as S[];
+    const durationsMs = names.map((name, i) => {
+      const { from, to } = spans[name];
+      return `CAST(round((julianday(${fieldSql(to)}) - julianday(${fieldSql(from)})) * 86400000) AS INTEGER) AS d${i}`;
+    });
+    const aggregates = ['count(*) AS n', ...names.map((_, i) => `group_concat(d${i}) AS ds${i}`)].join(', ');
     return sortGroups(
-      this.grouped(where, groupBy, 'group_concat(d) AS ds', `data, ${durationMs}`)
-        // Without GROUP BY, an empty set still yields one row, with no durations.
-        .filter(({ row }) => row.ds !== null)
+      this.grouped(whereSql(filter), groupBy, aggregates, durationsMs)
+        // Without GROUP BY, an empty set still yields one row, counting nothing.
+        .filter(({ row }) => Number(row.n) > 0)
         .map(({ key, row }) => ({
           key,
-          durationsMs: String(row.ds)
-            .split(',')
-            .map(Number)
-            .sort((a, b) => a - b),
+          count: Number(row.n),
+          durationsMs: Object.fromEntries(
+            names.map((name, i) => [
+              name,
+              row[`ds${i}`] === null ? [] : millisecondsOf(String(row[`ds${i}`])),
+            ]),
+          ) as Record<S, number[]>,
         })),
     );
   }
