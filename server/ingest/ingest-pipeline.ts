@@ -167,30 +167,22 @@ export class IngestPipeline {
     return rejections;
   }
 
-  /** Stores the events not seen before; within a batch too, a repeated id is stored once. */
+  /**
+   * Stores the events not seen before; within a batch too, a repeated id is stored once (its first
+   * occurrence). One insertMany per batch: the store skips known ids without a read beforehand.
+   */
   private async store(
     events: NewSecurityEvent[],
     acceptedAt: number,
   ): Promise<{ fresh: SecurityEvent[]; deduplicated: number }> {
-    const byId = new Map<string, NewSecurityEvent>();
-    for (const event of events) byId.set(securityEventId(event.source, event.sourceEventId), event);
-    const ids = [...byId.keys()];
-    for (let i = 0; i < ids.length; i += 1_000) {
-      const chunk = ids.slice(i, i + 1_000);
-      const known = await this.events.find({ filter: { id: { in: chunk } }, limit: chunk.length });
-      for (const doc of known.items) byId.delete(doc.id);
+    const byId = new Map<string, NewSecurityEvent & { id: string }>();
+    for (const event of events) {
+      const id = securityEventId(event.source, event.sourceEventId);
+      if (!byId.has(id)) byId.set(id, { ...event, id });
     }
+    const inserted = await this.events.insertMany([...byId.values()]);
     const at = new Date(acceptedAt).toISOString();
-    const fresh = [...byId].map(([id, event]) => ({
-      ...event,
-      id,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    }));
-    if (fresh.length) {
-      await this.events.upsertMany(fresh.map(({ version: _v, createdAt: _c, updatedAt: _u, ...doc }) => doc));
-    }
+    const fresh = inserted.map((id) => ({ ...byId.get(id)!, version: 1, createdAt: at, updatedAt: at }));
     return { fresh, deduplicated: events.length - fresh.length };
   }
 
