@@ -28,16 +28,16 @@ describe('readMttxView', () => {
 });
 
 describe('rangeWindow', () => {
-  test('ends at the whole minute, so renders within a minute share one query', () => {
+  test('ends at the next whole minute, so renders within a minute share one query that includes now', () => {
     const a = rangeWindow('24h', new Date('2026-11-23T05:07:01.000Z'));
     const b = rangeWindow('24h', new Date('2026-11-23T05:07:59.999Z'));
-    expect(a).toEqual({ from: '2026-11-22T05:07:00.000Z', to: '2026-11-23T05:07:00.000Z' });
+    expect(a).toEqual({ from: '2026-11-22T05:08:00.000Z', to: '2026-11-23T05:08:00.000Z' });
     expect(b).toEqual(a);
   });
 
   test.each([
-    ['7d', '2026-11-16T05:07:00.000Z'],
-    ['30d', '2026-10-24T05:07:00.000Z'],
+    ['7d', '2026-11-16T05:08:00.000Z'],
+    ['30d', '2026-10-24T05:08:00.000Z'],
   ] as const)('%s starts at %s', (range, from) => {
     expect(rangeWindow(range, new Date('2026-11-23T05:07:30.000Z')).from).toBe(from);
   });

@@ -31,7 +31,8 @@ export function readMttxView(params: URLSearchParams): { range: Range; groupBy: 
  * same minute ask the same question (and share one cached answer).
  */
 export function rangeWindow(range: Range, now: Date): { from: string; to: string } {
-  const to = Math.floor(now.getTime() / 60_000) * 60_000;
+  // Up to the next whole minute: stable within a minute, and the incidents of this minute included.
+  const to = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
   return { from: new Date(to - RANGES[range]).toISOString(), to: new Date(to).toISOString() };
 }
 
