@@ -174,7 +174,8 @@ export const collections = defineCollections({
     schema: SecurityEventSchema,
     tenantScoped: true,
     // createdAt: detection replays what was stored after its checkpoint.
-    indexes: [['tenantId', 'time'], ['k8s.clusterId', 'time'], ['source', 'time'], ['time'], ['createdAt']],
+    // Each index costs every insert: only those the API and replay use.
+    indexes: [['tenantId', 'time'], ['k8s.clusterId', 'time'], ['time'], ['createdAt']],
     // No unique index on (source, sourceEventId): the id is derived from them (ingest-pipeline.ts
     // securityEventId), so a re-delivered event lands on the same id, at one index less per insert.
     unique: [],
