@@ -16,6 +16,7 @@ import { AuditLog } from '../server/audit/audit-log.js';
 import { DetectionRuntime } from '../server/detection/detection-runtime.js';
 import { IngestOverloadedError } from '../server/ingest/ingest-pipeline.js';
 import { STORE_COLLECTIONS } from '../server/services.js';
+import { auditEvent, generatedRule } from './audit-workload.js';
 import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -25,56 +26,17 @@ const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 4);
 const RULES = 100;
 
-const RESOURCES = ['pods', 'deployments', 'configmaps', 'services', 'secrets', 'events', 'leases', 'nodes'];
-const VERBS = ['get', 'list', 'watch', 'update', 'patch', 'create', 'delete'];
-const USERS = [
-  'system:serviceaccount:kube-system:deployment-controller',
-  'system:kube-scheduler',
-  'zhang.wei@gov.cn',
-  'ci-bot',
-];
-
-/** Extra rules, a quarter each of equality, startswith, contains and regular expression matching. */
-function generatedRule(i: number): string {
-  const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const kinds = [
-    `    objectRef.resource: never-${i}\n    verb: create`,
-    `    requestURI|startswith: /apis/bench.yunshu.io/v${i}/`,
-    `    user.username|contains: intruder-${i}`,
-    `    objectRef.name|re: '^bench-${i}-[0-9]+$'`,
-  ];
-  return `title: Bench rule ${i}\nid: ${id}\nstatus: test\nlevel: low\ntags: [attack.discovery, attack.t1613]\nlogsource:\n  product: kubernetes\n  service: audit\ndetection:\n  selection:\n${kinds[i % 4]}\n  condition: selection\n`;
-}
-
 let seq = 0;
-/** A Kubernetes audit event; every `hitEvery`th one is a pod exec, which the shipped pack alerts on. */
-function auditEvent(now: number, hitEvery: number): string {
-  seq++;
-  const hit = seq % hitEvery === 0;
-  const resource = hit ? 'pods' : RESOURCES[seq % RESOURCES.length]!;
-  const namespace = `ns-${seq % 50}`;
-  const name = `${resource}-${seq % 997}`;
-  const time = new Date(now).toISOString().replace('Z', '123Z');
-  return JSON.stringify({
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: `bench-${process.pid}-${seq}`,
-    stage: 'ResponseComplete',
-    requestURI: `/api/v1/namespaces/${namespace}/${resource}/${name}${hit ? '/exec?command=sh' : ''}`,
-    verb: hit ? 'create' : VERBS[seq % VERBS.length],
-    user: { username: USERS[seq % USERS.length], groups: ['system:authenticated'] },
-    sourceIPs: ['10.0.0.8'],
-    userAgent: 'kubectl/v1.30.1',
-    objectRef: { resource, namespace, name, apiVersion: 'v1', ...(hit ? { subresource: 'exec' } : {}) },
-    responseStatus: { metadata: {}, code: hit ? 101 : 200 },
-    requestReceivedTimestamp: time,
-    stageTimestamp: time,
-  });
-}
-
 const batchOf = (size: number, hitEvery: number): string =>
-  Array.from({ length: size }, () => auditEvent(Date.now(), hitEvery)).join('\n');
+  Array.from({ length: size }, () =>
+    JSON.stringify(
+      auditEvent(++seq, {
+        hitEvery,
+        time: new Date().toISOString().replace('Z', '123Z'),
+        idPrefix: `bench-${process.pid}-`,
+      }),
+    ),
+  ).join('\n');
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'yunshu-bench-detection-'));

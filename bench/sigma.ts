@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadRulePack } from '../server/detection/rule-pack.js';
 import { SigmaRuleSet, type EventLogsource } from '../server/detection/sigma/rule-set.js';
+import { auditEvent, generatedRule } from './audit-workload.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const DISTINCT = 20_000;
@@ -16,51 +17,6 @@ const RULES = 100;
 const PACK_DIR = fileURLToPath(new URL('../../server/detection/rules/', import.meta.url));
 const AUDIT: EventLogsource = { product: 'kubernetes', service: 'audit' };
 
-const RESOURCES = ['pods', 'deployments', 'configmaps', 'services', 'secrets', 'events', 'leases', 'nodes'];
-const VERBS = ['get', 'list', 'watch', 'update', 'patch', 'create', 'delete'];
-const USERS = [
-  'system:serviceaccount:kube-system:deployment-controller',
-  'system:kube-scheduler',
-  'zhang.wei@gov.cn',
-  'ci-bot',
-];
-
-/** Extra rules, a quarter each of equality, startswith, contains and regular expression matching. */
-function generatedRule(i: number): string {
-  const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const kinds = [
-    `    objectRef.resource: never-${i}\n    verb: create`,
-    `    requestURI|startswith: /apis/bench.yunshu.io/v${i}/`,
-    `    user.username|contains: intruder-${i}`,
-    `    objectRef.name|re: '^bench-${i}-[0-9]+$'`,
-  ];
-  return `title: Bench rule ${i}\nid: ${id}\nstatus: test\nlevel: low\nlogsource:\n  product: kubernetes\n  service: audit\ndetection:\n  selection:\n${kinds[i % 4]}\n  condition: selection\n`;
-}
-
-/** The audit Event as `sigmaView` hands it to the rules; every 100th one is an allowed pod exec. */
-function auditEvent(seq: number): Record<string, unknown> {
-  const hit = seq % 100 === 0;
-  const resource = hit ? 'pods' : RESOURCES[seq % RESOURCES.length]!;
-  const namespace = `ns-${seq % 50}`;
-  const name = `${resource}-${seq % 997}`;
-  return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: `bench-${seq}`,
-    stage: 'ResponseComplete',
-    requestURI: `/api/v1/namespaces/${namespace}/${resource}/${name}${hit ? '/exec?command=sh' : ''}`,
-    verb: hit ? 'create' : VERBS[seq % VERBS.length],
-    user: { username: USERS[seq % USERS.length], groups: ['system:authenticated'] },
-    sourceIPs: ['10.0.0.8'],
-    userAgent: 'kubectl/v1.30.1',
-    objectRef: { resource, namespace, name, apiVersion: 'v1', ...(hit ? { subresource: 'exec' } : {}) },
-    responseStatus: { metadata: {}, code: hit ? 101 : 200 },
-    requestReceivedTimestamp: '2026-11-23T04:58:12.123456Z',
-    stageTimestamp: '2026-11-23T04:58:12.123456Z',
-  };
-}
-
 async function main(): Promise<void> {
   const set = new SigmaRuleSet();
   for (const file of await loadRulePack(PACK_DIR)) {
@@ -68,7 +24,9 @@ async function main(): Promise<void> {
   }
   for (let i = set.size; i < RULES; i++) set.add(generatedRule(i));
 
-  const events = Array.from({ length: DISTINCT }, (_, i) => auditEvent(i + 1));
+  const events = Array.from({ length: DISTINCT }, (_, i) =>
+    auditEvent(i + 1, { hitEvery: 100, time: '2026-11-23T04:58:12.123456Z', idPrefix: 'bench-' }),
+  );
   let matches = 0;
   const run = (count: number): void => {
     for (let i = 0; i < count; i++) matches += set.match(events[i % DISTINCT]!, AUDIT).length;

@@ -79,6 +79,41 @@ export function splitRecords(payload: unknown): RawRecord[] {
   return [{ index: 0, value }];
 }
 
+/** A record of a batch with its path from the batch root (`[2]`, `items[4]`), or why it could not be read. */
+export type Located = { at: string; value?: unknown; error?: string };
+
+/**
+ * The records of a payload with their paths; `unwrap` flattens a batch container (a List's
+ * `items`, a kube-bench `Controls` array) into located elements, or answers undefined.
+ */
+export function locateRecords(
+  payload: unknown,
+  unwrap: (value: unknown, index: number) => Located[] | undefined,
+): Located[] {
+  return splitRecords(payload).flatMap((r): Located[] => {
+    if ('error' in r) return [{ at: `[${r.index}]`, error: r.error }];
+    return unwrap(r.value, r.index) ?? [{ at: `[${r.index}]`, value: r.value }];
+  });
+}
+
+/** Checks each record against `schema`: bad ones are rejected into `result`, good ones handed on. */
+export function forEachValid<T>(
+  records: readonly Located[],
+  schema: z.ZodType<T>,
+  result: NormalizeResult,
+  onValid: (value: T, index: number, record: Located) => void,
+): void {
+  records.forEach((record, index) => {
+    if (record.error !== undefined) {
+      result.rejected.push({ index, path: record.at, message: record.error });
+      return;
+    }
+    const parsed = schema.safeParse(record.value);
+    if (parsed.success) onValid(parsed.data, index, record);
+    else reject(result, index, record.at, parsed.error.issues);
+  });
+}
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$/;
 // The form nearly every source sends (UTC, `T`, `Z`): handled without building Dates.
 const UTC = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d+))?Z$/;

@@ -21,7 +21,9 @@ import {
   ocsfIds,
   payloadDigest,
   reject,
-  splitRecords,
+  forEachValid,
+  locateRecords,
+  type Located,
   type NormalizeContext,
   type NormalizeResult,
   type Obj,
@@ -107,35 +109,19 @@ function toEvent(
   };
 }
 
-type Located = { at: string; value?: unknown; error?: string };
-
 /** Controls objects in a payload, `Controls` wrappers flattened, each with its path. */
-function controlsOf(payload: unknown): Located[] {
-  return splitRecords(payload).flatMap((r): Located[] => {
-    if ('error' in r) return [{ at: `[${r.index}]`, error: r.error }];
-    const v = r.value;
-    if (isObj(v) && Array.isArray(v['Controls'])) {
-      return v['Controls'].map((value: unknown, i) => ({ at: `[${r.index}].Controls[${i}]`, value }));
-    }
-    return [{ at: `[${r.index}]`, value: v }];
-  });
-}
+const controlsOf = (payload: unknown): Located[] =>
+  locateRecords(payload, (v, index) =>
+    isObj(v) && Array.isArray(v['Controls'])
+      ? v['Controls'].map((value: unknown, i) => ({ at: `[${index}].Controls[${i}]`, value }))
+      : undefined,
+  );
 
 /** Normalises kube-bench JSON output (see the module comment for the accepted shapes). */
 export function kubeBenchEvents(payload: unknown, ctx: KubeBenchContext = {}): NormalizeResult {
   const result = emptyResult();
-  controlsOf(payload).forEach((record, index) => {
+  forEachValid(controlsOf(payload), Controls, result, (controls, index, record) => {
     const { at } = record;
-    if (record.error !== undefined) {
-      result.rejected.push({ index, path: at, message: record.error });
-      return;
-    }
-    const parsed = Controls.safeParse(record.value);
-    if (!parsed.success) {
-      reject(result, index, at, parsed.error.issues);
-      return;
-    }
-    const controls = parsed.data;
     controls.tests.forEach((group, g) => {
       group.results.forEach((value, k) => {
         const path = `${at}.tests[${g}].results[${k}]`;

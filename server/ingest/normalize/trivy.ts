@@ -30,7 +30,9 @@ import {
   ocsfIds,
   payloadDigest,
   reject,
-  splitRecords,
+  forEachValid,
+  locateRecords,
+  type Located,
   tenantFor,
   toModelTime,
   type NormalizeContext,
@@ -241,40 +243,19 @@ function checkEvent(base: Shared, c: Check, raw: Obj): object {
   };
 }
 
-type Located = { at: string; value?: unknown; error?: string };
-
 /** Reports in a payload, list items flattened, each with its path. */
-function reportsOf(payload: unknown): Located[] {
-  return splitRecords(payload).flatMap((r): Located[] => {
-    if ('error' in r) return [{ at: `[${r.index}]`, error: r.error }];
-    const v = r.value;
-    if (
-      isObj(v) &&
-      typeof v['kind'] === 'string' &&
-      v['kind'].endsWith('List') &&
-      Array.isArray(v['items'])
-    ) {
-      return v['items'].map((value: unknown, i) => ({ at: `items[${i}]`, value }));
-    }
-    return [{ at: `[${r.index}]`, value: v }];
-  });
-}
+const reportsOf = (payload: unknown): Located[] =>
+  locateRecords(payload, (v) =>
+    isObj(v) && typeof v['kind'] === 'string' && v['kind'].endsWith('List') && Array.isArray(v['items'])
+      ? v['items'].map((value: unknown, i) => ({ at: `items[${i}]`, value }))
+      : undefined,
+  );
 
 /** Normalises Trivy-operator reports (see the module comment for the accepted shapes). */
 export function trivyEvents(payload: unknown, ctx: NormalizeContext = {}): NormalizeResult {
   const result = emptyResult();
-  reportsOf(payload).forEach((record, index) => {
+  forEachValid(reportsOf(payload), Report, result, (report, index, record) => {
     const { at } = record;
-    if (record.error !== undefined) {
-      result.rejected.push({ index, path: at, message: record.error });
-      return;
-    }
-    const parsed = Report.safeParse(record.value);
-    if (!parsed.success) {
-      reject(result, index, at, parsed.error.issues);
-      return;
-    }
-    const report = parsed.data;
     const sourceTime = report.report.updateTimestamp ?? report.metadata.creationTimestamp;
     if (sourceTime === undefined) {
       result.rejected.push({
