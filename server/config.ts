@@ -46,6 +46,7 @@ const ConfigSchema = z
         }
       }),
     YUNSHU_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(184).default(184),
+    YUNSHU_EVENT_RETENTION_DAYS: z.coerce.number().int().min(184).default(184),
     /** Milliseconds to finish in-flight requests on SIGTERM before closing anyway. */
     YUNSHU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   })
@@ -73,6 +74,8 @@ export interface Config {
   /** First-start passwords of the three officers' accounts; generated when absent. */
   bootstrapPasswords: { admin?: string; secadmin?: string; auditadmin?: string };
   auditRetentionDays: number;
+  /** Security events older than this (by ingest time) are deleted; alerts and incidents stay. */
+  eventRetentionDays: number;
   /** auto: run the demo fleet while no real cluster is registered. */
   demo: 'auto' | 'on' | 'off';
   /** Whether this process runs the collectors (off for API-only replicas). */
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.YUNSHU_AUDITADMIN_PASSWORD ? { auditadmin: e.YUNSHU_AUDITADMIN_PASSWORD } : {}),
     },
     auditRetentionDays: e.YUNSHU_AUDIT_RETENTION_DAYS,
+    eventRetentionDays: e.YUNSHU_EVENT_RETENTION_DAYS,
     demo: e.YUNSHU_DEMO,
     collect: e.YUNSHU_COLLECT === 'on',
     imagePlatformLookup: e.YUNSHU_IMAGE_PLATFORM_LOOKUP === 'on',

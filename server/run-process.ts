@@ -124,6 +124,9 @@ export async function runProcess(role: ProcessRole): Promise<void> {
       .purgeExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'session purge failed'));
     services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'audit retention failed'));
+    detection
+      ?.pruneEvents(config.eventRetentionDays)
+      .catch((error: unknown) => logger.warn({ err: error }, 'security event retention failed'));
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
 

@@ -132,6 +132,15 @@ export class DetectionRuntime {
     await this.pool?.close();
   }
 
+  /**
+   * Deletes security events stored more than `days` ago (network logs are kept at least six months,
+   * 网络安全法 Art. 21); alerts keep their evidence ids. Returns how many were deleted.
+   */
+  async pruneEvents(days: number, now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - days * 86_400_000).toISOString();
+    return this.options.store.collection('security_events').deleteMany({ createdAt: { lt: cutoff } });
+  }
+
   /** Saves hit counts and the replay checkpoint. */
   async tick(): Promise<void> {
     const at = new Date(this.worker.checkpoint()).toISOString();

@@ -344,3 +344,24 @@ describe('ingest overload', () => {
     }
   });
 });
+
+describe('security event retention', () => {
+  test('deletes events stored longer ago than the retention, and only those', async () => {
+    const t = await detectionApp();
+    try {
+      const token = await t.apiToken({ ingest: { sources: ['falco'], clusterId: 'gz-prod-1' } });
+      await request(t.app)
+        .post('/api/v1/ingest/falco')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(shellAlert('77777777-0000-4000-8000-000000000001')));
+      const day = 86_400_000;
+      expect(await t.runtime.pruneEvents(184, Date.now() + 100 * day)).toBe(0);
+      expect(await t.store.collection('security_events').count()).toBe(1);
+      expect(await t.runtime.pruneEvents(184, Date.now() + 185 * day)).toBe(1);
+      expect(await t.store.collection('security_events').count()).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});

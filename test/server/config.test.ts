@@ -28,4 +28,12 @@ describe('configuration from the environment', () => {
       expect(problems).toMatch(/^REDIS_URL:/m);
     }
   });
+
+  test('security events are kept at least six months', () => {
+    expect(loadConfig({}).eventRetentionDays).toBe(184);
+    expect(loadConfig({ YUNSHU_EVENT_RETENTION_DAYS: '365' }).eventRetentionDays).toBe(365);
+    expect(() => loadConfig({ YUNSHU_EVENT_RETENTION_DAYS: '30' })).toThrow(
+      /^\s*YUNSHU_EVENT_RETENTION_DAYS:/m,
+    );
+  });
 });
