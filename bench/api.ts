@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Rng } from '../collectors/demo-fleet/random.js';
 import { MTTX_GROUP_BY, mttx } from '../server/incidents/mttx.js';
 import type { Alert } from '../server/model/alert.js';
 import type { EventSource, Severity } from '../server/model/fragments.js';
@@ -37,17 +38,9 @@ const SOURCES: EventSource[] = [
 const TENANTS = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);
 const CLUSTERS = Array.from({ length: 60 }, (_, i) => `cluster-${i}`);
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const rand = random(42);
+// Seeded, so every run measures the same data.
+const rng = new Rng(42);
+const rand = (): number => rng.next();
 const pick = <T>(values: readonly T[]): T => values[Math.floor(rand() * values.length)]!;
 const some = <T>(values: readonly T[], max: number): T[] => [
   ...new Set(Array.from({ length: 1 + Math.floor(rand() * max) }, () => pick(values))),

@@ -88,7 +88,7 @@ export type Located = { at: string; value?: unknown; error?: string };
  */
 export function locateRecords(
   payload: unknown,
-  unwrap: (value: unknown, index: number) => Located[] | undefined,
+  unwrap: (value: unknown, index: number) => Located[] | undefined = () => undefined,
 ): Located[] {
   return splitRecords(payload).flatMap((r): Located[] => {
     if ('error' in r) return [{ at: `[${r.index}]`, error: r.error }];

@@ -30,8 +30,8 @@ import {
   isIp,
   ocsfIds,
   payloadDigest,
-  reject,
-  splitRecords,
+  forEachValid,
+  locateRecords,
   tenantFor,
   toModelTime,
   type NormalizeContext,
@@ -71,6 +71,9 @@ const withRuleAlias = (value: unknown): unknown =>
   value !== null && typeof value === 'object' && !('rule' in value) && 'Rule' in value
     ? { ...value, rule: (value as { Rule: unknown }).Rule }
     : value;
+
+/** What the receiver parses: a Falco alert, either spelling of the rule key. */
+const FalcoInput = z.preprocess(withRuleAlias, FalcoAlert);
 
 // Falco renders absent values as `<NA>` (or null); those are not values.
 function text(fields: Record<string, unknown>, key: string): string | undefined {
@@ -154,18 +157,8 @@ function toEvent(alert: FalcoAlert, received: unknown, ctx: NormalizeContext): o
 /** Normalises one Falco alert, an array of them, or NDJSON text (Falco's file/stdout output). */
 export function falcoEvents(payload: unknown, ctx: NormalizeContext = {}): NormalizeResult {
   const result = emptyResult();
-  for (const record of splitRecords(payload)) {
-    const at = `[${record.index}]`;
-    if ('error' in record) {
-      result.rejected.push({ index: record.index, path: at, message: record.error });
-      continue;
-    }
-    const parsed = FalcoAlert.safeParse(withRuleAlias(record.value));
-    if (!parsed.success) {
-      reject(result, record.index, at, parsed.error.issues);
-      continue;
-    }
-    accept(result, record.index, `${at}→event`, toEvent(parsed.data, record.value, ctx));
-  }
+  forEachValid(locateRecords(payload), FalcoInput, result, (alert, index, record) =>
+    accept(result, index, `${record.at}→event`, toEvent(alert, record.value, ctx)),
+  );
   return result;
 }

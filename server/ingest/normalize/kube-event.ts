@@ -22,8 +22,8 @@ import {
   compact,
   emptyResult,
   ocsfIds,
-  reject,
-  splitRecords,
+  forEachValid,
+  locateRecords,
   tenantFor,
   type NormalizeContext,
   type NormalizeResult,
@@ -104,27 +104,16 @@ function toEvent(e: StoredKubeEvent, received: unknown, ctx: NormalizeContext): 
  */
 export function kubeEventEvents(payload: unknown, ctx: NormalizeContext = {}): NormalizeResult {
   const result = emptyResult();
-  for (const record of splitRecords(payload)) {
-    const at = `[${record.index}]`;
-    if ('error' in record) {
-      result.rejected.push({ index: record.index, path: at, message: record.error });
-      continue;
-    }
-    const parsed = StoredKubeEvent.safeParse(record.value);
-    if (!parsed.success) {
-      reject(result, record.index, at, parsed.error.issues);
-      continue;
-    }
-    const e = parsed.data;
+  forEachValid(locateRecords(payload), StoredKubeEvent, result, (e, index, { at, value }) => {
     if (e.lastTimestamp === undefined && e.firstTimestamp === undefined && e.k8sCreatedAt === undefined) {
       result.rejected.push({
-        index: record.index,
+        index,
         path: `${at}.lastTimestamp`,
         message: 'a Warning event needs lastTimestamp, firstTimestamp or k8sCreatedAt',
       });
-      continue;
+      return;
     }
-    accept(result, record.index, `${at}→event`, toEvent(e, record.value, ctx));
-  }
+    accept(result, index, `${at}→event`, toEvent(e, value, ctx));
+  });
   return result;
 }

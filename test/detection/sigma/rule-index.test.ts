@@ -3,6 +3,7 @@
 // the shipped pack, the SigmaHQ fixtures and hand-written edge cases; events are drawn from the
 // rules' own fields and values so that many of them hit.
 import { readFileSync } from 'node:fs';
+import { Rng } from '../../../collectors/demo-fleet/random.js';
 import { loadRulePack } from '../../../server/detection/rule-pack.js';
 import { compileRule, fieldFor, type FieldMapping } from '../../../server/detection/sigma/compile.js';
 import { parseSigmaRule, type SigmaRule } from '../../../server/detection/sigma/parse-rule.js';
@@ -74,17 +75,6 @@ const reaches = (ruleSource: SigmaRule['logsource'], eventSource: EventLogsource
   (['product', 'category', 'service'] as const).every(
     (f) => ruleSource[f] === undefined || ruleSource[f].toLowerCase() === eventSource[f]?.toLowerCase(),
   );
-
-/** Deterministic random numbers in [0, 1) (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The rules' event paths, each with the values rules compare it to (wildcards filled in). */
 function vocabulary(rules: SigmaRule[], mapping: Record<string, string>): Map<string, unknown[]> {
@@ -169,7 +159,9 @@ function checkAgainstBruteForce(texts: string[], mapping: Record<string, string>
     compiled.map((c) => c.rule),
     mapping,
   );
-  const next = random(seed);
+  // Seeded (mulberry32), so a failure can be replayed.
+  const rng = new Rng(seed);
+  const next = (): number => rng.next();
   let hits = 0;
   for (let i = 0; i < 4000; i++) {
     const event = randomEvent(next, vocab);
