@@ -157,11 +157,6 @@ export class AlertService {
     return written;
   }
 
-  /** Forgets cached copies (an analyst changed the alert through the API in another process). */
-  forget(fingerprint: string): void {
-    this.cache.delete(fingerprint);
-  }
-
   private async preload(fingerprints: readonly string[]): Promise<void> {
     const missing = [...new Set(fingerprints)].filter((f) => !this.cache.has(f));
     for (let i = 0; i < missing.length; i += 500) {

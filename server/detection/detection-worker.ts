@@ -9,7 +9,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AlertService, Detection } from '../alerts/alert-service.js';
-import { sigmaLogsource, sigmaView } from '../ingest/normalize/index.js';
+import { engineEventOf } from '../ingest/normalize/index.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { LatencyRecorder } from './latency.js';
 import type { RuleRegistry } from './rule-registry.js';
@@ -35,8 +35,9 @@ export class DetectionWorker {
   private readonly queue: Batch[] = [];
   private queued = 0;
   private running: Promise<void> | undefined;
-  /** Batches being stored right now (by their start time), not yet enqueued. */
-  private readonly storing = new Set<number>();
+  /** Batches being stored right now, not yet enqueued: token → when storing began. */
+  private readonly storing = new Map<number, number>();
+  private nextToken = 0;
   private readonly idle: Array<() => void> = [];
 
   constructor(
@@ -54,10 +55,9 @@ export class DetectionWorker {
 
   /** Marks the start of storing a batch; call `enqueue` (or `abandon` on failure) with the token. */
   beginStoring(): number {
-    let at = this.now();
-    while (this.storing.has(at)) at += 0.001;
-    this.storing.add(at);
-    return at;
+    const token = this.nextToken++;
+    this.storing.set(token, this.now());
+    return token;
   }
 
   abandon(token: number): void {
@@ -65,9 +65,10 @@ export class DetectionWorker {
   }
 
   enqueue(token: number, events: SecurityEvent[], acceptedAt: number): void {
+    const storedFrom = this.storing.get(token) ?? this.now();
     this.storing.delete(token);
     if (events.length === 0) return;
-    this.queue.push({ events, acceptedAt, storedFrom: token });
+    this.queue.push({ events, acceptedAt, storedFrom });
     this.queued += events.length;
     this.kick();
   }
@@ -78,7 +79,7 @@ export class DetectionWorker {
    */
   checkpoint(): number {
     let oldest = this.now();
-    for (const at of this.storing) oldest = Math.min(oldest, at);
+    for (const at of this.storing.values()) oldest = Math.min(oldest, at);
     for (const batch of this.queue) oldest = Math.min(oldest, batch.storedFrom);
     return oldest;
   }
@@ -121,12 +122,7 @@ export class DetectionWorker {
     for (let i = 0; i < batch.events.length; i += SLICE) {
       const detections: Detection[] = [];
       for (const event of batch.events.slice(i, i + SLICE)) {
-        const hits = registry.engine.evaluate({
-          id: event.id,
-          time: Date.parse(event.time),
-          view: sigmaView(event),
-          logsource: sigmaLogsource(event),
-        });
+        const hits = registry.engine.evaluate(engineEventOf(event.id, event));
         for (const hit of hits) {
           registry.countHit(hit.rule.id, hit.lastEventTime);
           detections.push({ hit, event });

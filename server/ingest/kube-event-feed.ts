@@ -36,7 +36,11 @@ export class KubeEventFeed {
       if (page.items.length === 0) break;
       // Each cluster's events carry their own cluster id; the normaliser takes it from the context.
       const byCluster = new Map<string, KubeEvent[]>();
-      for (const e of page.items) byCluster.set(e.clusterId, [...(byCluster.get(e.clusterId) ?? []), e]);
+      for (const e of page.items) {
+        const events = byCluster.get(e.clusterId);
+        if (events) events.push(e);
+        else byCluster.set(e.clusterId, [e]);
+      }
       for (const [clusterId, events] of byCluster) await this.ingest(clusterId, events);
       read += page.items.length;
       cursor = page.items.at(-1)!.updatedAt;

@@ -13,7 +13,7 @@ import { RuleConflictError, type RuleRegistry } from '../detection/rule-registry
 import { SigmaRuleError } from '../detection/sigma/parse-rule.js';
 import { securityEventId } from '../ingest/ingest-pipeline.js';
 import { RECEIVERS, type ReceiverSource } from '../ingest/receivers.js';
-import { formatRejection, sigmaLogsource, sigmaView } from '../ingest/normalize/index.js';
+import { engineEventOf, formatRejection } from '../ingest/normalize/index.js';
 import { findAll } from '../store/find-all.js';
 import type { Filter } from '../store/port.js';
 import { IdParams, PageQuery, pageSchema, pagingOptions } from './paging.js';
@@ -234,12 +234,7 @@ export function ruleRoutes(deps: { registry: RuleRegistry }): RouteSpec[] {
         >();
         for (const event of normalized.events) {
           const id = securityEventId(event.source, event.sourceEventId);
-          for (const hit of engine.evaluate({
-            id,
-            time: Date.parse(event.time),
-            view: sigmaView(event),
-            logsource: sigmaLogsource(event),
-          })) {
+          for (const hit of engine.evaluate(engineEventOf(id, event))) {
             if (!tested.includes(hit.rule.id)) continue;
             const entry = hits.get(hit.rule.id) ?? {
               ruleId: hit.rule.id,

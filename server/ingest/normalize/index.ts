@@ -13,5 +13,5 @@ export { kubeBenchEvents, kubeBenchResultOf, type KubeBenchContext } from './kub
 export { kubeEventEvents, kubeEventSeverity, resourceOfKind } from './kube-event.js';
 export { mitreFromTags, type MitreRefs } from '../../detection/mitre.js';
 export { ocsfEvents } from './ocsf.js';
-export { sigmaLogsource, sigmaView } from './sigma-view.js';
+export { engineEventOf, sigmaLogsource, sigmaView } from './sigma-view.js';
 export { trivyEvents, trivyFindingOf, trivySeverity } from './trivy.js';

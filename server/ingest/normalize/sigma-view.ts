@@ -4,6 +4,7 @@
  * Falco-oriented rules name Falco's output fields (`k8s.ns.name`, `proc.cmdline`…) plus `rule`
  * and `priority`; both views are rebuilt from the kept `raw` payload, so no mapping is needed.
  */
+import type { EngineEvent } from '../../detection/engine.js';
 import type { EventLogsource } from '../../detection/sigma/rule-set.js';
 import type { SigmaEvent } from '../../detection/sigma/compile.js';
 import { isObj, type NewSecurityEvent } from './common.js';
@@ -57,4 +58,12 @@ export function sigmaLogsource(event: Pick<NewSecurityEvent, 'source'>): EventLo
     default:
       return { product: event.source };
   }
+}
+
+/** A security event as the DetectionEngine takes it, under the id it is (or would be) stored with. */
+export function engineEventOf(
+  id: string,
+  event: Pick<NewSecurityEvent, 'source' | 'raw' | 'time'>,
+): EngineEvent {
+  return { id, time: Date.parse(event.time), view: sigmaView(event), logsource: sigmaLogsource(event) };
 }

@@ -2,7 +2,7 @@
 // DetectionEngine over audit events that take the product's path (normaliser → Sigma view).
 import { DetectionEngine, type DetectionHit } from '../../../server/detection/engine.js';
 import { loadRulePack } from '../../../server/detection/rule-pack.js';
-import { k8sAuditEvents, sigmaLogsource, sigmaView } from '../../../server/ingest/normalize/index.js';
+import { engineEventOf, k8sAuditEvents } from '../../../server/ingest/normalize/index.js';
 import { isCorrelation } from './helpers.js';
 
 const EXEC_THEN_SECRETS = '7c2f4a1e-9b3d-4e8a-a6f1-2d5c8e0b9a41';
@@ -50,12 +50,7 @@ function correlationsFiring(steps: Step[]): string[] {
   const { events, rejected } = k8sAuditEvents(steps.map(auditEvent), { clusterId: 'gz-prod-x86' });
   expect(rejected).toEqual([]);
   const hits: DetectionHit[] = events.flatMap((event) =>
-    e.evaluate({
-      id: event.sourceEventId,
-      time: Date.parse(event.time),
-      view: sigmaView(event),
-      logsource: sigmaLogsource(event),
-    }),
+    e.evaluate(engineEventOf(event.sourceEventId, event)),
   );
   return hits.filter((h) => h.rule.kind === 'correlation').map((h) => h.rule.id);
 }
@@ -72,12 +67,7 @@ describe('shipped correlation rules', () => {
     const { events } = k8sAuditEvents(auditEvent({ kind: 'exec', user: 'li.ming', atSeconds: 0 }), {
       clusterId: 'c',
     });
-    const hits = e.evaluate({
-      id: 'x',
-      time: T0,
-      view: sigmaView(events[0]!),
-      logsource: sigmaLogsource(events[0]!),
-    });
+    const hits = e.evaluate(engineEventOf('x', events[0]!));
     expect(hits.map((h) => h.rule.title)).toContain('Exec or Attach Into a Pod');
   });
 
