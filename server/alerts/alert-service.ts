@@ -30,7 +30,8 @@ export interface Detection {
 }
 
 export interface AlertSink {
-  onAlert(notice: AlertNotice): Promise<unknown>;
+  /** The incident the alert is in afterwards, if any. */
+  onAlert(notice: AlertNotice): Promise<{ id: string } | undefined>;
 }
 
 export interface AlertServiceOptions {
@@ -377,7 +378,7 @@ export class AlertService {
 
   private async notify(alert: Alert, created: boolean, delta: Delta): Promise<void> {
     if (!this.options.incidents) return;
-    await this.options.incidents.onAlert({
+    const incident = await this.options.incidents.onAlert({
       alert,
       created,
       // Detected now (the write), not at the source's event time: MTTD measures the gap.
@@ -385,5 +386,8 @@ export class AlertService {
       occurredAt: delta.occurredAt,
       ...(delta.baseRuleIds ? { baseRuleIds: delta.baseRuleIds } : {}),
     });
+    // Linking wrote the alert's incidentId: the cached copy is a version behind, and using it would
+    // only fail the next update and re-read it. The next batch's preload reads it with the others.
+    if (incident && incident.id !== alert.incidentId) this.cache.delete(alert.fingerprint);
   }
 }
